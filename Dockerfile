@@ -1,0 +1,17 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium fonts-noto-core gettext \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml constraints.txt ./
+# torch comes in through camel-tools; the CPU index keeps the image free of CUDA.
+RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -c constraints.txt -e .
+COPY . .
+RUN SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput \
+    && python manage.py compilemessages -l ar --ignore='.venv/*'
+RUN useradd --create-home zawiya
+USER zawiya
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,0 +1,323 @@
+"""The import workflow: records in, articles stored one by one, a batch that says what happened.
+
+The command line, the upload form and (later) feeds all call these functions. Each record is
+stored in its own transaction, so a broken record is reported and skipped while the others are
+kept, and no record is ever half-written.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles import dedup
+from articles.cleaning import CleanedArticle, clean_html, clean_text
+from articles.ingestion import (
+    Item,
+    Notice,
+    RawRecord,
+    RecordError,
+    Source,
+    outlet_host,
+    parse_published,
+    read_paths,
+    read_sources,
+)
+from articles.models import Article, DuplicateBand, ImportBatch, Outlet, OutletDomain
+from articles.normalization import normalize, search_document
+
+# How many band-sharing articles are verified at most; more would mean a degenerate text
+# (boilerplate shared by thousands of pages), and the earliest ones are the likeliest originals.
+MAX_NEAR_DUPLICATE_CANDIDATES = 50
+
+
+class Outcome(enum.Enum):
+    IMPORTED = "imported"
+    NEAR_DUPLICATE = "near_duplicate"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    outcome: Outcome
+    article: Article | None = None
+    message: str = ""
+
+
+class OutletResolver:
+    """Finds or creates outlets by name, domain or URL host, remembering them for the batch.
+
+    What a record creates is remembered only once its transaction commits (`commit`), so a
+    rolled-back record leaves no outlet behind, in the database or in this cache.
+    """
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Outlet] = {}
+        self._by_host: dict[str, Outlet | None] = {}
+        self._pending_names: dict[str, Outlet] = {}
+        self._pending_hosts: dict[str, Outlet | None] = {}
+
+    def commit(self) -> None:
+        self._by_name.update(self._pending_names)
+        self._by_host.update(self._pending_hosts)
+        self.discard()
+
+    def discard(self) -> None:
+        self._pending_names.clear()
+        self._pending_hosts.clear()
+
+    def resolve(self, record: RawRecord) -> Outlet:
+        host = record.outlet_domain or outlet_host(record.url)
+        if record.outlet:
+            outlet = self._named(record.outlet)
+            if host and self._for_host(host) is None:
+                OutletDomain.objects.get_or_create(domain=host, defaults={"outlet": outlet})
+                self._pending_hosts[host] = outlet
+            return outlet
+        assert host is not None  # noqa: S101 - ingestion rejects records with neither
+        found = self._for_host(host)
+        if found is not None:
+            return found
+        outlet = self._named(host)
+        OutletDomain.objects.get_or_create(domain=host, defaults={"outlet": outlet})
+        self._pending_hosts[host] = outlet
+        return outlet
+
+    def _for_host(self, host: str) -> Outlet | None:
+        if host in self._pending_hosts:
+            return self._pending_hosts[host]
+        if host not in self._by_host:
+            match = OutletDomain.objects.for_host(host)
+            if match is None:
+                return None  # not cached: this batch may create it
+            self._by_host[host] = match.outlet
+        return self._by_host[host]
+
+    def _named(self, name: str) -> Outlet:
+        key = name.casefold()
+        if key in self._pending_names:
+            return self._pending_names[key]
+        if key not in self._by_name:
+            outlet = (
+                Outlet.objects.filter(name__iexact=name).first()
+                or Outlet.objects.filter(name_ar=name).first()
+            )
+            if outlet is None:
+                outlet = Outlet(name=name, slug=_unique_slug(name))
+                outlet.full_clean()
+                outlet.save()
+                self._pending_names[key] = outlet
+                return outlet
+            self._by_name[key] = outlet
+        return self._by_name[key]
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name, allow_unicode=True)[:180] or "outlet"
+    slug, n = base, 1
+    while Outlet.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _clean(record: RawRecord) -> CleanedArticle:
+    if record.html:
+        return clean_html(record.html, url=record.url, title=record.title)
+    return clean_text(record.text or "", title=record.title)
+
+
+class _Rollback(Exception):
+    """Leaves a record's transaction, undoing whatever it wrote, with the reason."""
+
+    def __init__(self, result: RecordResult) -> None:
+        self.result = result
+
+
+def import_record(*, record: RawRecord, batch: ImportBatch, outlets: OutletResolver) -> RecordResult:
+    """Store one record, or write nothing at all and say why."""
+    cleaned = _clean(record)
+    body = cleaned.body.strip()
+    if not body:
+        return RecordResult(Outcome.REJECTED, message="no article text left after cleaning")
+    if record.url and (same := Article.objects.filter(url=record.url).first()):
+        return RecordResult(Outcome.DUPLICATE, same, f"same URL as article #{same.pk}")
+    try:
+        with transaction.atomic():
+            result = _store(record, cleaned, body, batch, outlets)
+    except _Rollback as rollback:
+        outlets.discard()
+        return rollback.result
+    except IntegrityError:
+        # Another import stored the same URL between our check and our write.
+        outlets.discard()
+        same = Article.objects.filter(url=record.url).first()
+        ref = f"#{same.pk}" if same else "another article"
+        return RecordResult(Outcome.DUPLICATE, same, f"same URL as article {ref}")
+    outlets.commit()
+    return result
+
+
+def _store(
+    record: RawRecord, cleaned: CleanedArticle, body: str, batch: ImportBatch, outlets: OutletResolver
+) -> RecordResult:
+    published, precision = record.published, record.date_precision
+    if published is None and cleaned.published:
+        try:
+            published, precision = parse_published(cleaned.published[:10])
+        except ValueError:
+            published, precision = None, "unknown"
+    fp = dedup.fingerprint(body)
+    try:
+        outlet = outlets.resolve(record)
+    except ValidationError as exc:
+        raise _Rollback(RecordResult(Outcome.REJECTED, message=_validation_message(exc))) from exc
+    same_text = list(Article.objects.filter(content_hash=fp.content_hash).order_by("pk")[:20])
+    if same := next((a for a in same_text if a.outlet_id == outlet.pk), None):
+        raise _Rollback(
+            RecordResult(Outcome.DUPLICATE, same, f"same text as article #{same.pk}")
+        )
+    if same_text:
+        # Another outlet publishing the very same text is a finding (syndication, copying):
+        # stored, and marked as a copy of the first.
+        original_of, similarity = same_text[0].duplicate_of or same_text[0], 1.0
+    else:
+        original_of, similarity = _near_duplicate_of(fp)
+    title = record.title or cleaned.title
+    article = Article(
+        outlet=outlet,
+        url=record.url,
+        external_id=record.external_id[:300],
+        source_name=record.source_name[:500],
+        title=title,
+        byline=(record.byline or cleaned.byline)[:300],
+        published=published,
+        date_precision=precision,
+        language=(record.language or outlet.language or "")[:8],
+        body=body,
+        original=record.html or record.text or "",
+        original_format=(Article.SourceFormat.HTML if record.html else Article.SourceFormat.TEXT),
+        content_hash=fp.content_hash,
+        normalized=normalize(body),
+        search_text=search_document(f"{title}\n{body}"),
+        duplicate_of=original_of,
+        duplicate_similarity=similarity if original_of else None,
+        batch=batch,
+    )
+    try:
+        # Uniqueness was checked above and the database enforces it under concurrency.
+        article.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise _Rollback(RecordResult(Outcome.REJECTED, message=_validation_message(exc))) from exc
+    article.save()
+    DuplicateBand.objects.bulk_create(DuplicateBand(article=article, key=key) for key in fp.bands)
+    if original_of:
+        return RecordResult(
+            Outcome.NEAR_DUPLICATE,
+            article,
+            f"stored as a copy of article #{original_of.pk} (similarity {similarity:.2f})",
+        )
+    return RecordResult(Outcome.IMPORTED, article)
+
+
+def _near_duplicate_of(fp: dedup.Fingerprint) -> tuple[Article | None, float]:
+    if not fp.bands:
+        return None, 0.0
+    candidate_ids = list(
+        DuplicateBand.objects.filter(key__in=fp.bands)
+        .values_list("article_id", flat=True)
+        .distinct()
+        .order_by("article_id")[:MAX_NEAR_DUPLICATE_CANDIDATES]
+    )
+    best: tuple[Article | None, float] = (None, 0.0)
+    for candidate in Article.objects.filter(pk__in=candidate_ids).order_by("pk"):
+        similarity = dedup.jaccard(fp.shingles, dedup.shingles(candidate.body))
+        if dedup.is_near_duplicate(similarity) and similarity > best[1]:
+            best = (candidate.duplicate_of or candidate, similarity)
+    return best
+
+
+def _validation_message(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def run_import(
+    *,
+    items: Iterable[Item],
+    batch: ImportBatch,
+    progress: Callable[[RecordResult | None], None] | None = None,
+) -> ImportBatch:
+    """Store every good record, report every other one on the batch; returns the batch."""
+    outlets = OutletResolver()
+    errors: list[dict[str, str]] = list(batch.errors)
+    try:
+        for item in items:
+            result: RecordResult | None = None
+            if isinstance(item, Notice):
+                errors.append({"record": item.ref, "reason": item.message, "level": "notice"})
+            elif isinstance(item, RecordError):
+                batch.rejected += 1
+                errors.append({"record": item.ref, "reason": item.reason, "level": "error"})
+            else:
+                result = import_record(record=item, batch=batch, outlets=outlets)
+                _count(batch, errors, item.ref, result)
+            if progress:
+                progress(result)
+    finally:
+        batch.errors = errors
+        batch.finished_at = timezone.now()
+        batch.save()
+    return batch
+
+
+def _count(batch: ImportBatch, errors: list[dict[str, str]], ref: str, result: RecordResult) -> None:
+    if result.outcome is Outcome.IMPORTED:
+        batch.imported += 1
+    elif result.outcome is Outcome.NEAR_DUPLICATE:
+        batch.imported += 1
+        batch.near_duplicates += 1
+        errors.append({"record": ref, "reason": result.message, "level": "notice"})
+    elif result.outcome is Outcome.DUPLICATE:
+        batch.duplicates += 1
+        errors.append({"record": ref, "reason": result.message, "level": "duplicate"})
+    else:
+        batch.rejected += 1
+        errors.append({"record": ref, "reason": result.message, "level": "error"})
+
+
+def import_paths(
+    *,
+    paths: list[Path],
+    user: AbstractBaseUser | None = None,
+    progress: Callable[[RecordResult | None], None] | None = None,
+) -> ImportBatch:
+    batch = ImportBatch.objects.create(
+        created_by=user,
+        kind=ImportBatch.Kind.CLI,
+        source=", ".join(str(p) for p in paths)[:2000],
+    )
+    items = read_paths(paths, max_bytes=settings.ZAWIYA_IMPORT_MAX_FILE_BYTES)
+    return run_import(items=items, batch=batch, progress=progress)
+
+
+def import_uploads(*, files: list[UploadedFile], user: AbstractBaseUser) -> ImportBatch:
+    batch = ImportBatch.objects.create(
+        created_by=user,
+        kind=ImportBatch.Kind.UPLOAD,
+        source=", ".join(f.name or "" for f in files)[:2000],
+    )
+    sources = [Source(f.name or "upload", data=f.read()) for f in files]
+    return run_import(items=read_sources(sources), batch=batch)

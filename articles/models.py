@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Outlet(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    editorial_line = models.TextField(_("editorial line"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:outlet_detail", args=[self.slug])
+
+
+class OutletDomainQuerySet(models.QuerySet["OutletDomain"]):
+    def for_host(self, host: str) -> OutletDomain | None:
+        """The registered domain that `host` belongs to, the most specific one first."""
+        host = host.lower().rstrip(".")
+        if host.startswith("www."):
+            host = host[4:]
+        parts = host.split(".")
+        candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)]
+        found = {d.domain: d for d in self.filter(domain__in=candidates).select_related("outlet")}
+        for candidate in candidates:
+            if candidate in found:
+                return found[candidate]
+        return None
+
+
+class OutletDomain(models.Model):
+    """A web domain of an outlet; articles are attributed to outlets through their URL host."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    objects = OutletDomainQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("outlet domain")
+        verbose_name_plural = _("outlet domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class ImportBatch(models.Model):
+    class Kind(models.TextChoices):
+        CLI = "cli", _("command line")
+        UPLOAD = "upload", _("upload")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        verbose_name=_("who"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CLI)
+    source = models.TextField(_("source"))
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    near_duplicates = models.PositiveIntegerField(_("near duplicates"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # [{"record": "file.jsonl:12", "reason": "...", "level": "error" | "notice"}]
+    errors = models.JSONField(_("per-record errors"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M} ({self.source[:60]})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:import_detail", args=[self.pk])
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def originals(self) -> ArticleQuerySet:
+        return self.filter(duplicate_of__isnull=True)
+
+    def search(self, keys: list[str]) -> ArticleQuerySet:
+        """Articles whose normalised text holds every key (keys from `normalization.search_keys`)."""
+        qs = self
+        for key in keys:
+            # The stored text is space-delimited keys with a leading and trailing space, so a
+            # key matches whole tokens only.
+            qs = qs.filter(search_text__contains=f" {key} ")
+        return qs
+
+
+class Article(models.Model):
+    class DatePrecision(models.TextChoices):
+        DAY = "day", _("day")
+        MONTH = "month", _("month")
+        YEAR = "year", _("year")
+        UNKNOWN = "unknown", _("unknown")
+
+    class SourceFormat(models.TextChoices):
+        TEXT = "text", _("text")
+        HTML = "html", _("HTML")
+
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="articles", verbose_name=_("outlet")
+    )
+    url = models.URLField(_("URL"), max_length=2000, null=True, blank=True, unique=True)
+    external_id = models.CharField(_("external id"), max_length=300, blank=True, db_index=True)
+    source_name = models.CharField(_("source file"), max_length=500, blank=True)
+    title = models.TextField(_("title"), blank=True)
+    byline = models.CharField(_("byline"), max_length=300, blank=True)
+    published = models.DateField(_("published"), null=True, blank=True, db_index=True)
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.UNKNOWN,
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    body = models.TextField(_("cleaned text"))
+    original = models.TextField(_("original"), help_text=_("The text or HTML as imported."))
+    original_format = models.CharField(
+        max_length=8, choices=SourceFormat.choices, default=SourceFormat.TEXT
+    )
+    content_hash = models.CharField(_("content hash"), max_length=64, db_index=True)
+    normalized = models.TextField(_("normalised text"), blank=True)
+    search_text = models.TextField(_("search keys"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("copy of"),
+    )
+    duplicate_similarity = models.FloatField(null=True, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("import batch"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=["outlet", "published"])]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:article_detail", args=[self.pk])
+
+    @property
+    def display_external_id(self) -> str:
+        return self.external_id or self.source_name
+
+
+class DuplicateBand(models.Model):
+    """One locality-sensitive-hashing band of an article's MinHash signature.
+
+    Two articles that share a band are near-duplicate candidates; keeping the bands in an indexed
+    table makes the candidate lookup a handful of index probes instead of a scan of every article.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands")
+    key = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["key"])]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.article_list, name="article_list"),
+    path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("outlets/", views.outlet_list, name="outlet_list"),
+    path("outlets/<str:slug>/", views.outlet_detail, name="outlet_detail"),
+    path("imports/", views.import_page, name="import_page"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+]

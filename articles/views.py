@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from .forms import ArticleFilterForm, ImportForm
+from .http import HtmxHttpRequest
+from .imports import import_uploads
+from .models import Article, ImportBatch, Outlet
+from .normalization import search_keys
+
+ARTICLES_PER_PAGE = 25
+
+
+def _partial_wanted(request: HtmxHttpRequest) -> bool:
+    # A history restore after a cache miss needs the whole page, not a fragment.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def article_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = ArticleFilterForm(request.GET)
+    articles = Article.objects.select_related("outlet", "duplicate_of")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["outlet"]:
+            articles = articles.filter(outlet=data["outlet"])
+        if data["date_from"]:
+            articles = articles.filter(published__gte=data["date_from"])
+        if data["date_to"]:
+            articles = articles.filter(published__lte=data["date_to"])
+        if data["q"]:
+            articles = articles.search(search_keys(data["q"]))
+    else:
+        articles = articles.none()
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    template_name = "articles/article_list.html"
+    if _partial_wanted(request):
+        template_name += "#results"
+    return render(request, template_name, {"form": form, "page": page})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(
+        Article.objects.select_related("outlet", "batch", "duplicate_of__outlet"), pk=pk
+    )
+    copies = article.copies.select_related("outlet")
+    show_original = request.GET.get("show") == "original"
+    template_name = "articles/article_detail.html"
+    if _partial_wanted(request) and "show" in request.GET:
+        template_name += "#original"
+    context = {"article": article, "copies": copies, "show_original": show_original}
+    return render(request, template_name, context)
+
+
+@require_GET
+def outlet_list(request: HtmxHttpRequest) -> HttpResponse:
+    outlets = Outlet.objects.annotate(article_count=Count("articles")).prefetch_related("domains")
+    return render(request, "articles/outlet_list.html", {"outlets": outlets})
+
+
+@require_GET
+def outlet_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    outlet = get_object_or_404(
+        Outlet.objects.annotate(article_count=Count("articles")).prefetch_related("domains"),
+        slug=slug,
+    )
+    articles = outlet.articles.select_related("outlet", "duplicate_of")[:ARTICLES_PER_PAGE]
+    return render(request, "articles/outlet_detail.html", {"outlet": outlet, "articles": articles})
+
+
+@require_http_methods(["GET", "POST"])
+def import_page(request: HtmxHttpRequest) -> HttpResponse:
+    form, too_large = ImportForm(), False
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        # Reading request.FILES (above) is what runs the size-capped upload handler.
+        too_large = getattr(request, "upload_too_large", False)
+        if too_large:
+            form = ImportForm()
+        elif form.is_valid():
+            try:
+                batch = import_uploads(files=form.uploads(), user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect(batch)
+    batches = ImportBatch.objects.select_related("created_by")[:20]
+    context = {"form": form, "batches": batches, "max_mb": _max_upload_mb(), "too_large": too_large}
+    return render(request, "articles/import_page.html", context, status=413 if too_large else 200)
+
+
+@require_GET
+def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+    articles = batch.articles.select_related("outlet", "duplicate_of").order_by("id")
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "articles/import_detail.html", {"batch": batch, "page": page})
+
+
+def _max_upload_mb() -> int:
+    return max(1, settings.ZAWIYA_UPLOAD_MAX_BYTES // (1024 * 1024))
+

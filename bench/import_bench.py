@@ -1,0 +1,152 @@
+"""Import + clean + normalise throughput and peak memory at two batch sizes, in one run.
+
+Synthetic articles are made by recombining sentences of the sample corpus (../shared/corpus):
+each article takes a random run of 20-60 sentences, so texts are realistic in length and
+vocabulary but not duplicates of each other. Each size runs in its own process against a fresh
+database, so peak memory (ru_maxrss) is comparable between sizes.
+
+    .venv/bin/python bench/import_bench.py                       # SQLite, 1k and 10k
+    .venv/bin/python bench/import_bench.py --database-url postgres://postgres@127.0.0.1:5432/test
+
+Targets (issue 2): >= 300 articles/s; memory that does not grow with the batch size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OUTLETS = ["Orient News", "Al Mayadeen", "Enab Baladi", "SANA", "North Press", "Syria TV"]
+
+
+def corpus_sentences(corpus: Path) -> list[str]:
+    sentences: list[str] = []
+    for line in (corpus / "baly-dev" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        text = json.loads(line)["text"]
+        sentences += [s.strip() for s in re.split(r"(?<=[.!؟?])\s+", text) if len(s) > 60]
+    for path in sorted((corpus / "seeds").glob("*.txt")):
+        sentences += [
+            s.strip()
+            for s in re.split(r"(?<=[.!؟?])\s+", path.read_text(encoding="utf-8"))
+            if len(s) > 60
+        ]
+    return sentences
+
+
+def write_articles(path: Path, n: int, sentences: list[str], seed: int) -> int:
+    rng = random.Random(seed)
+    total_chars = 0
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            k = rng.randint(20, 60)
+            start = rng.randrange(0, max(1, len(sentences) - k))
+            picked = sentences[start : start + k]
+            rng.shuffle(picked)
+            paragraphs = [" ".join(picked[j : j + 3]) for j in range(0, len(picked), 3)]
+            text = "\n\n".join(paragraphs)
+            total_chars += len(text)
+            year = rng.randint(2015, 2024)
+            record = {
+                "id": f"bench-{seed}-{i}",
+                "outlet": rng.choice(OUTLETS),
+                "title": picked[0][:90],
+                "text": text,
+                "published": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return total_chars // max(n, 1)
+
+
+def run_one(jsonl: Path, database_url: str) -> None:
+    """Child process: fresh database, one import, a JSON line of figures on stdout."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    # A shared PostgreSQL database starts each size empty too.
+    call_command("flush", interactive=False, verbosity=0)
+    from articles.imports import import_paths
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    batch = import_paths(paths=[jsonl])
+    seconds = time.perf_counter() - started
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "imported": batch.imported,
+                "rejected": batch.rejected,
+                "duplicates": batch.duplicates,
+                "seconds": seconds,
+                "rate": batch.imported / seconds,
+                "peak_rss_mb": rss_after / 1024,
+                "rss_growth_mb": (rss_after - rss_before) / 1024,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_one(args.child, args.database_url)
+        return
+    if not (args.corpus / "baly-dev" / "articles.jsonl").exists():
+        sys.exit(f"the sample corpus is not at {args.corpus}; pass --corpus")
+    sentences = corpus_sentences(args.corpus)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            jsonl = Path(tmp) / f"articles-{size}.jsonl"
+            mean_chars = write_articles(jsonl, size, sentences, seed=size)
+            url = args.database_url or f"sqlite:///{Path(tmp) / f'bench-{size}.sqlite3'}"
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", str(jsonl), "--database-url", url],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            figures["mean_chars"] = mean_chars
+            results[size] = figures
+            print(
+                f"{size:>6} articles (mean {mean_chars} chars): {figures['rate']:.0f} articles/s, "
+                f"{figures['seconds']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB "
+                f"(+{figures['rss_growth_mb']:.0f} MB during import), "
+                f"rejected {figures['rejected']}, duplicates {figures['duplicates']}"
+            )
+    small, large = min(results), max(results)
+    print(
+        f"throughput ratio {large}/{small}: "
+        f"{results[large]['rate'] / results[small]['rate']:.2f}; "
+        f"peak memory ratio {large}/{small}: "
+        f"{results[large]['peak_rss_mb'] / results[small]['peak_rss_mb']:.2f} "
+        f"(target: >= 300 articles/s, memory ratio near 1)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,626 @@
+"""Event clustering core: article features, candidate search, scoring, assignment, storylines.
+
+Pure: plain data in and out, no ORM. The workflow that stores clusters and memberships calls
+``extract_features`` once per article (store ``features.to_dict()``), keeps one ``ClusterIndex``
+(rebuildable by replaying stored memberships in their original order with ``ClusterIndex.add``)
+and calls ``assign`` for each new article.
+
+Features (``extract_features``)
+- Content terms: ``token_key`` keys (clitic-stripped, normalised) of title and body, minus
+  ``STOPWORDS`` and tokens shorter than 2 letters or made of digits. Title keys count
+  ``TITLE_TERM_BOOST`` = 2 times (a headline states the event; TDT systems commonly up-weight
+  it). At most ``MAX_TERMS`` distinct terms are kept (the most frequent), which bounds work on
+  long noisy pages. Weights are TF-IDF with sublinear tf (1 + ln tf) and smoothed idf
+  ln((1+N)/(1+df)) + 1, where N and df are maintained incrementally by the index as articles
+  arrive; stored features hold raw counts only, so they never go stale.
+- Title: content keys of the cleaned headline, compared with rapidfuzz.
+- Places (``gazetteer.find_places``) and actors (``actors.find_actors``) with mention counts.
+- Numbers: integers from 3 to 100,000 (not years 1900-2100) within ``NUMBER_WINDOW`` = 3 tokens
+  of a casualty or count word (``COUNT_WORDS``); "12 قتيلا" in two reports is strong evidence.
+- Date and its precision: ``day``, ``month``, ``year`` or ``unknown``, kept as an interval of
+  day ordinals (a month is its first to last day).
+
+Similarity of an article to a cluster (``ClusterIndex.score``)
+  content = 0.50 text + 0.15 title + 0.20 places + 0.05 actors + 0.10 numbers
+  score   = content * date_factor
+- text: cosine between the article's TF-IDF vector and the cluster centroid (mean of members'
+  sublinear tf, top ``CENTROID_TERMS`` terms, idf applied at scoring time). The main signal,
+  as in every TDT/first-story-detection system (Allan et al. 1998; Yang et al. 1998); half of
+  the weight because it is the only feature present in every article.
+- title: best rapidfuzz ``token_set_ratio`` / 100 against the cluster's last ``TITLE_MEMBERS``
+  titles, only when both titles have at least 3 content keys (a two-word headline "عين عيسى"
+  would otherwise be a subset of every Ain Issa headline). Headlines are short and often
+  paraphrase each other, so the weight is modest.
+- places: histogram intersection of place-mention shares weighted by ``gazetteer.SPECIFICITY``:
+  sum over shared places of specificity * min(share in article, share in cluster). Using shares
+  rather than presence makes a roundup that mentions a second event once count little towards
+  that event's cluster. Unresolved ambiguous places weigh 0. The weight (0.20) makes places a
+  strong tie-breaker but, alone, never enough: 0.20 < ``ASSIGN_THRESHOLD``.
+- actors: the same intersection over actor shares. Weak (0.05): the same handful of actors
+  appears in most Syrian-war reports, so sharing them says little about the event.
+- numbers: 1 if a casualty number is shared, else 0 (different counts are common across outlets,
+  so a mismatch is not penalised).
+- ``MIN_TEXT_SIMILARITY`` = 0.08: below this cosine, no match whatever the other features say,
+  so a shared place and actor list (the Ain Issa 2015/2019/2020/2021 trap) cannot merge reports
+  whose wording has nothing in common.
+
+Dates: ``date_factor``
+- Both dates known: gap g = days between the two intervals (0 if they overlap); factor =
+  exp(-max(0, g - ``DATE_GRACE_DAYS``) / ``DATE_DECAY_DAYS``) with grace 2 days and decay 4 days.
+  News about one incident arrives in a burst over a few days (the TDT observation behind
+  time-decayed similarity, Yang et al. 1998); seeds: a follow-up 3 days later must join (factor
+  0.78), a separate announcement 9 days earlier at the same town must not (0.17); a report a
+  month away is effectively vetoed (< 0.002), and so is the same town in another year.
+- A cluster's interval spans its members' day-precision dates (imprecise members are used only
+  when it has none), so a month-dated article does not stretch a cluster.
+- Unknown date on either side, or an imprecise date (month, year) overlapping the other
+  interval: factor 1 and ``date_gap_days`` None in the evidence. The date is then neither a
+  match nor a veto: there is no bonus for close dates either, so content alone must pass the
+  threshold. An imprecise interval that does not overlap is a proven gap and decays as above.
+
+Assignment (``assign``)
+- Candidates come only from the index (never a scan of all clusters): postings from the
+  article's top ``SALIENT_TERMS`` = 12 TF-IDF terms (terms in more than ``STOP_DF_RATIO`` = 5%
+  of articles are skipped once ``N >= STOP_DF_MIN_DOCS``: they name the war, not an event),
+  its resolved places, and actor x week keys (an actor within a 3-week window of the article;
+  no actor keys for undated articles). Every postings list keeps only the ``POSTINGS_CAP`` = 64
+  most recently updated clusters, and the ``MAX_CANDIDATES`` = 48 clusters with the most
+  weighted hits are scored. Work per article is therefore bounded whatever the index size.
+- The best-scoring candidate at or above ``ASSIGN_THRESHOLD`` = 0.30 wins (ties: lowest cluster
+  id); otherwise a new cluster. Deterministic: same input, same order, same clusters.
+- Analyst decisions: ``forbidden`` clusters are never chosen ("not the same event"); ``pinned``
+  puts the article in a given cluster regardless of score (the evidence is still computed).
+- Threshold evidence: on the seeds, same-event pairs score well above it and the hard negatives
+  below; on baly-dev (no dates, so the date factor is 1), F1 is flat within about 0.02 for
+  thresholds 0.26-0.36 (``bench/clustering_eval.py --sweep``), so 0.30 is not a knife-edge fit.
+
+Storylines (``build_storylines``)
+Two incidents belong to one storyline when they share a main place (a resolved place of
+specificity >= 0.8 with at least ``MAIN_PLACE_SHARE`` = 15% of each cluster's place mentions),
+their actor shares intersect by at least ``STORY_ACTOR_OVERLAP`` = 0.3, and their date intervals
+are at most ``STORY_WINDOW_DAYS`` = 28 days apart ("within weeks"). Links are transitive
+(union-find). Undated incidents are left in storylines of their own: continuity is a claim about
+time that an unknown date cannot support.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from articles.normalization import token_key, token_keys
+from comparisons.actors import find_actors
+from comparisons.gazetteer import find_places, specificity
+
+# --- weights and thresholds (see the module docstring for the evidence) ---------------------
+
+W_TEXT = 1.0
+W_TITLE = 0.15
+W_PLACES = 0.15
+W_ACTORS = 0.05
+W_NUMBERS = 0.10
+ASSIGN_THRESHOLD = 0.30
+MIN_TEXT_SIMILARITY = 0.08
+MIN_TITLE_KEYS = 3
+
+DATE_GRACE_DAYS = 2
+DATE_DECAY_DAYS = 4.0
+
+TITLE_TERM_BOOST = 2
+MAX_TERMS = 400
+CENTROID_TERMS = 120
+TITLE_MEMBERS = 8
+
+SALIENT_TERMS = 12
+STOP_DF_RATIO = 0.05
+STOP_DF_MIN_DOCS = 200
+POSTINGS_CAP = 64
+MAX_CANDIDATES = 48
+ACTOR_WEEK_WINDOW = 1  # weeks either side: a 3-week window
+
+MAIN_PLACE_SHARE = 0.15
+STORY_ACTOR_OVERLAP = 0.3
+STORY_WINDOW_DAYS = 28
+
+NUMBER_WINDOW = 3
+PRECISIONS = ("day", "month", "year", "unknown")
+
+# Function words and news boilerplate verbs that carry no event identity. Kept short on purpose:
+# incremental idf takes care of the rest once enough articles have arrived.
+STOPWORDS_SOURCE = (
+    "في من على الى إلى عن مع بعد قبل حتى منذ خلال بين عند لدى حول ضد دون نحو عبر وفق أمام خلف "
+    "فوق تحت و او أو ثم بل لكن لكن ان أن إن إذا اذا لو لا لم لن ما ماذا متى كيف اين أين هل قد "
+    "لقد كان كانت يكون تكون كانوا ليس ليست هو هي هم هن هما انا نحن انت هذا هذه ذلك تلك هؤلاء "
+    "الذي التي الذين اللذين اللتين اللواتي كل بعض غير أي اي أيضا ايضا كما مثل عدة عدد وقد فقد "
+    "اليوم امس أمس غدا حيث التي إنه انه أنه إنها انها أنها له لها لهم به بها بهم فيه فيها منه "
+    "منها عليه عليها إليه اليه وهو وهي ولا فيما بينما بينهم وذلك كذلك هناك هنا الآن جدا "
+    "قال قالت وقال وقالت يقول تقول أضاف اضاف وأضاف أضافت اضافت وأشار أشار اشار أشارت اشارت "
+    "أكد اكد أكدت اكدت أعلن اعلن أعلنت اعلنت ذكر ذكرت أفاد افاد أفادت افادت وفقا بحسب حسب "
+    "مصدر مصادر وكالة خبر أخبار اخبار تقرير موقع نت عاجل صحيفة"
+)
+
+COUNT_WORDS_SOURCE = (
+    "قتيل قتيلا قتلى مقتل قتل شهيد شهيدا شهداء استشهاد جريح جريحا جرحى مصاب مصابا مصابين "
+    "إصابة اصابة إصابات ضحية ضحايا عنصر عنصرا عناصر مدني مدنيا مدنيين شخص شخصا أشخاص طفل طفلا "
+    "أطفال امرأة نساء مقاتل مقاتلا مقاتلين جندي جنديا جنود معتقل معتقلا معتقلين أسير أسرى "
+    "غارة غارات صاروخ صواريخ"
+)
+
+
+def _keys_of(source: str) -> frozenset[str]:
+    return frozenset(token_key(word) for word in source.split())
+
+
+_stopwords: frozenset[str] | None = None
+_count_words: frozenset[str] | None = None
+
+
+def _lexicons() -> tuple[frozenset[str], frozenset[str]]:
+    global _stopwords, _count_words
+    if _stopwords is None or _count_words is None:
+        _stopwords = _keys_of(STOPWORDS_SOURCE)
+        _count_words = _keys_of(COUNT_WORDS_SOURCE)
+    return _stopwords, _count_words
+
+
+# --- features -------------------------------------------------------------------------------
+
+
+def date_interval(published: date | None, precision: str) -> tuple[int, int] | None:
+    """Day-ordinal interval covered by a date of the given precision (None when unknown)."""
+    if published is None or precision == "unknown":
+        return None
+    if precision == "day":
+        return (published.toordinal(), published.toordinal())
+    if precision == "month":
+        first = published.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        return (first.toordinal(), nxt.toordinal() - 1)
+    if precision == "year":
+        return (date(published.year, 1, 1).toordinal(), date(published.year, 12, 31).toordinal())
+    raise ValueError(f"unknown date precision {precision!r}; expected one of {PRECISIONS}")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """Everything clustering needs about one article; JSON-serialisable via ``to_dict``."""
+
+    title: str
+    title_keys: tuple[str, ...]
+    terms: Mapping[str, int]
+    places: Mapping[str, int]
+    actors: Mapping[str, int]
+    numbers: frozenset[int]
+    published: date | None
+    precision: str
+    interval: tuple[int, int] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "interval", date_interval(self.published, self.precision))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "title_keys": list(self.title_keys),
+            "terms": dict(self.terms),
+            "places": dict(self.places),
+            "actors": dict(self.actors),
+            "numbers": sorted(self.numbers),
+            "published": self.published.isoformat() if self.published else None,
+            "precision": self.precision,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ArticleFeatures:
+        published = data.get("published")
+        return cls(
+            title=str(data["title"]),
+            title_keys=tuple(data["title_keys"]),
+            terms={str(k): int(v) for k, v in data["terms"].items()},
+            places={str(k): int(v) for k, v in data["places"].items()},
+            actors={str(k): int(v) for k, v in data["actors"].items()},
+            numbers=frozenset(int(n) for n in data["numbers"]),
+            published=date.fromisoformat(published) if published else None,
+            precision=str(data["precision"]),
+        )
+
+
+def _content(keys: Iterable[str], stopwords: frozenset[str]) -> list[str]:
+    return [k for k in keys if len(k) >= 2 and not k.isdigit() and k not in stopwords]
+
+
+def _casualty_numbers(keys: list[str], count_words: frozenset[str]) -> frozenset[int]:
+    found = set()
+    for i, key in enumerate(keys):
+        if not key.isdigit() or len(key) > 6:
+            continue
+        value = int(key)
+        if value < 3 or 1900 <= value <= 2100:
+            continue
+        window = keys[max(0, i - NUMBER_WINDOW) : i + NUMBER_WINDOW + 1]
+        if any(k in count_words for k in window):
+            found.add(value)
+    return frozenset(found)
+
+
+def extract_features(
+    *, title: str, body: str, published: date | None, precision: str
+) -> ArticleFeatures:
+    """Features of one article from its cleaned title and body."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown date precision {precision!r}; expected one of {PRECISIONS}")
+    stopwords, count_words = _lexicons()
+    title_all = token_keys(title) if title else []
+    body_all = token_keys(body) if body else []
+    title_content = _content(title_all, stopwords)
+    counts: Counter[str] = Counter(_content(body_all, stopwords))
+    for key in title_content:
+        counts[key] += TITLE_TERM_BOOST
+    terms = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS])
+    # Title and body are matched separately so a name never spans the seam between them.
+    places: Counter[str] = Counter()
+    actors: Counter[str] = Counter()
+    for keys in (title_all, body_all):
+        places.update(m.place_id for m in find_places(keys))
+        actors.update(m.actor_id for m in find_actors(keys))
+    return ArticleFeatures(
+        title=title,
+        title_keys=tuple(title_content),
+        terms=terms,
+        places=dict(sorted(places.items())),
+        actors=dict(sorted(actors.items())),
+        numbers=_casualty_numbers(title_all + body_all, count_words),
+        published=published if precision != "unknown" else None,
+        precision=precision if published is not None else "unknown",
+    )
+
+
+# --- similarity pieces ----------------------------------------------------------------------
+
+
+def _shares(counts: Mapping[str, float]) -> dict[str, float]:
+    total = sum(counts.values())
+    return {k: v / total for k, v in counts.items()} if total else {}
+
+
+def _place_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, list[str]]:
+    sa, sb = _shares(a), _shares(b)
+    shared = sorted(k for k in sa if k in sb and specificity(k) > 0)
+    return sum(specificity(k) * min(sa[k], sb[k]) for k in shared), shared
+
+
+def _actor_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, list[str]]:
+    sa, sb = _shares(a), _shares(b)
+    shared = sorted(k for k in sa if k in sb)
+    return sum(min(sa[k], sb[k]) for k in shared), shared
+
+
+def _interval_gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+def date_factor(
+    article: tuple[int, int] | None,
+    cluster: tuple[int, int] | None,
+    *,
+    exact: bool,
+) -> tuple[float, int | None]:
+    """(factor, gap in days or None when the dates cannot tell); see the module docstring.
+
+    ``exact`` says both intervals are day-precise; an overlap of imprecise intervals is no gap.
+    """
+    if article is None or cluster is None:
+        return 1.0, None
+    gap = _interval_gap(article, cluster)
+    if gap == 0 and not exact:
+        return 1.0, None
+    return math.exp(-max(0, gap - DATE_GRACE_DAYS) / DATE_DECAY_DAYS), gap
+
+
+def title_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    if len(a) < MIN_TITLE_KEYS or len(b) < MIN_TITLE_KEYS:
+        return 0.0
+    return float(fuzz.token_set_ratio(" ".join(a), " ".join(b))) / 100.0
+
+
+def _week(ordinal: int) -> int:
+    return ordinal // 7
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Cluster:
+    id: str
+    members: list[str] = field(default_factory=list)
+    term_sums: dict[str, float] = field(default_factory=dict)
+    places: Counter[str] = field(default_factory=Counter)
+    actors: Counter[str] = field(default_factory=Counter)
+    numbers: set[int] = field(default_factory=set)
+    titles: list[tuple[str, ...]] = field(default_factory=list)
+    day_interval: tuple[int, int] | None = None
+    rough_interval: tuple[int, int] | None = None
+
+    @property
+    def interval(self) -> tuple[int, int] | None:
+        return self.day_interval or self.rough_interval
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSummary:
+    """What storyline linking needs about one incident."""
+
+    cluster_id: str
+    interval: tuple[int, int] | None
+    places: Mapping[str, int]
+    actors: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    score: float
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    cluster_id: str
+    is_new: bool
+    score: float
+    evidence: dict[str, Any]
+
+
+def _widen(current: tuple[int, int] | None, new: tuple[int, int]) -> tuple[int, int]:
+    return new if current is None else (min(current[0], new[0]), max(current[1], new[1]))
+
+
+class ClusterIndex:
+    """Cluster summaries, document frequencies and capped inverted postings."""
+
+    def __init__(self) -> None:
+        self.n_docs = 0
+        self.df: Counter[str] = Counter()
+        self.clusters: dict[str, _Cluster] = {}
+        self.postings: dict[str, dict[str, None]] = {}
+        self.article_cluster: dict[str, str] = {}
+        self._next_id = 1
+
+    # idf and salient terms
+
+    def idf(self, term: str) -> float:
+        return math.log((1 + self.n_docs) / (1 + self.df.get(term, 0))) + 1.0
+
+    def _weights(self, terms: Mapping[str, int]) -> dict[str, float]:
+        return {t: (1.0 + math.log(c)) * self.idf(t) for t, c in terms.items()}
+
+    def salient_terms(self, features: ArticleFeatures) -> list[str]:
+        stop_df = (
+            STOP_DF_RATIO * self.n_docs if self.n_docs >= STOP_DF_MIN_DOCS else float("inf")
+        )
+        weights = self._weights(features.terms)
+        ranked = sorted(
+            (t for t in weights if self.df.get(t, 0) <= stop_df),
+            key=lambda t: (-weights[t], t),
+        )
+        return ranked[:SALIENT_TERMS]
+
+    def _keys(self, features: ArticleFeatures, salient: list[str]) -> list[tuple[str, float]]:
+        keys = [("t:" + t, 1.0) for t in salient]
+        keys += [("p:" + p, 2.0 * specificity(p)) for p in features.places if specificity(p) > 0]
+        if features.interval is not None and features.precision == "day":
+            week = _week(features.interval[0])
+            for actor in features.actors:
+                for w in range(week - ACTOR_WEEK_WINDOW, week + ACTOR_WEEK_WINDOW + 1):
+                    keys.append((f"a:{actor}:{w}", 0.5))
+        return keys
+
+    # candidate search, scoring
+
+    def new_cluster_id(self) -> str:
+        while f"c{self._next_id}" in self.clusters:
+            self._next_id += 1
+        return f"c{self._next_id}"
+
+    def candidates(self, features: ArticleFeatures) -> list[str]:
+        """Clusters worth scoring, from the postings only; best-first, at most MAX_CANDIDATES."""
+        hits: dict[str, float] = {}
+        for key, weight in self._keys(features, self.salient_terms(features)):
+            for cluster_id in self.postings.get(key, ()):
+                hits[cluster_id] = hits.get(cluster_id, 0.0) + weight
+        if features.interval is not None:
+            # Drop clusters whose date gap alone makes the threshold unreachable.
+            limit = DATE_GRACE_DAYS + DATE_DECAY_DAYS * math.log(1.0 / ASSIGN_THRESHOLD)
+            for cluster_id in list(hits):
+                interval = self.clusters[cluster_id].interval
+                if interval is not None and _interval_gap(features.interval, interval) > limit:
+                    del hits[cluster_id]
+        ranked = sorted(hits, key=lambda c: (-hits[c], c))
+        return ranked[:MAX_CANDIDATES]
+
+    def score(self, features: ArticleFeatures, cluster_id: str) -> Match:
+        cluster = self.clusters[cluster_id]
+        n = len(cluster.members)
+        article = self._weights(features.terms)
+        a_norm = math.sqrt(sum(w * w for w in article.values()))
+        dot = c_norm_sq = 0.0
+        for term, total in cluster.term_sums.items():
+            w = total / n * self.idf(term)
+            c_norm_sq += w * w
+            if term in article:
+                dot += w * article[term]
+        text = dot / (a_norm * math.sqrt(c_norm_sq)) if a_norm and c_norm_sq else 0.0
+        title = max(
+            (title_similarity(features.title_keys, t) for t in cluster.titles), default=0.0
+        )
+        places, shared_places = _place_overlap(features.places, cluster.places)
+        actors, shared_actors = _actor_overlap(features.actors, cluster.actors)
+        shared_numbers = sorted(features.numbers & cluster.numbers)
+        numbers = 1.0 if shared_numbers else 0.0
+        content = (
+            W_TEXT * text
+            + W_TITLE * title
+            + W_PLACES * places
+            + W_ACTORS * actors
+            + W_NUMBERS * numbers
+        )
+        exact = features.precision == "day" and cluster.day_interval is not None
+        factor, gap = date_factor(features.interval, cluster.interval, exact=exact)
+        total = content * factor if text >= MIN_TEXT_SIMILARITY else 0.0
+        evidence: dict[str, Any] = {
+            "cluster_id": cluster_id,
+            "score": round(total, 4),
+            "text_similarity": round(text, 4),
+            "title_similarity": round(title, 4),
+            "place_overlap": round(places, 4),
+            "shared_places": shared_places,
+            "actor_overlap": round(actors, 4),
+            "shared_actors": shared_actors,
+            "shared_numbers": shared_numbers,
+            "date_gap_days": gap,
+            "date_factor": round(factor, 4),
+        }
+        if text < MIN_TEXT_SIMILARITY:
+            evidence["vetoed"] = "text similarity below minimum"
+        return Match(total, evidence)
+
+    # updates
+
+    def add(self, article_id: str, features: ArticleFeatures, cluster_id: str) -> None:
+        """Record an article as a member of a cluster (new or existing) and update the index."""
+        if article_id in self.article_cluster:
+            raise ValueError(f"article {article_id!r} is already in the index")
+        salient = self.salient_terms(features)
+        self.n_docs += 1
+        self.df.update(features.terms.keys())
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None:
+            cluster = self.clusters[cluster_id] = _Cluster(cluster_id)
+        cluster.members.append(article_id)
+        self.article_cluster[article_id] = cluster_id
+        sums = cluster.term_sums
+        for term, count in features.terms.items():
+            sums[term] = sums.get(term, 0.0) + 1.0 + math.log(count)
+        if len(sums) > CENTROID_TERMS:
+            kept = sorted(sums, key=lambda t: (-sums[t] * self.idf(t), t))[:CENTROID_TERMS]
+            cluster.term_sums = {t: sums[t] for t in kept}
+        cluster.places.update(features.places)
+        cluster.actors.update(features.actors)
+        cluster.numbers.update(features.numbers)
+        cluster.titles = (cluster.titles + [features.title_keys])[-TITLE_MEMBERS:]
+        if features.interval is not None:
+            if features.precision == "day":
+                cluster.day_interval = _widen(cluster.day_interval, features.interval)
+            else:
+                cluster.rough_interval = _widen(cluster.rough_interval, features.interval)
+        for key, _weight in self._keys(features, salient):
+            posting = self.postings.setdefault(key, {})
+            posting.pop(cluster_id, None)
+            posting[cluster_id] = None
+            if len(posting) > POSTINGS_CAP:
+                del posting[next(iter(posting))]
+
+    def summaries(self) -> list[ClusterSummary]:
+        return [
+            ClusterSummary(c.id, c.interval, dict(c.places), dict(c.actors))
+            for c in self.clusters.values()
+        ]
+
+
+def assign(
+    index: ClusterIndex,
+    article_id: str,
+    features: ArticleFeatures,
+    *,
+    forbidden: frozenset[str] = frozenset(),
+    pinned: str | None = None,
+    add: bool = True,
+) -> Assignment:
+    """Assign an article to the best candidate cluster above the threshold, or a new cluster.
+
+    ``forbidden`` clusters are never chosen; ``pinned`` forces the cluster (an analyst's
+    decision). With ``add=False`` the index is left unchanged (a dry run for suggestions).
+    """
+    candidates = [c for c in index.candidates(features) if c not in forbidden]
+    matches = [index.score(features, c) for c in candidates]
+    best: Match | None = None
+    for match in matches:
+        if best is None or match.score > best.score:
+            best = match
+    considered = len(candidates)
+    if pinned is not None:
+        if pinned in index.clusters:
+            match = index.score(features, pinned)
+            evidence = {**match.evidence, "pinned": True, "candidates_considered": considered}
+            result = Assignment(pinned, False, match.score, evidence)
+        else:
+            result = Assignment(pinned, True, 0.0, {"pinned": True, "cluster_id": pinned})
+    elif best is not None and best.score >= ASSIGN_THRESHOLD:
+        evidence = {**best.evidence, "candidates_considered": considered}
+        result = Assignment(str(best.evidence["cluster_id"]), False, best.score, evidence)
+    else:
+        runner_up = best.evidence if best is not None else None
+        new_id = index.new_cluster_id()
+        evidence = {
+            "cluster_id": new_id,
+            "new_cluster": True,
+            "threshold": ASSIGN_THRESHOLD,
+            "candidates_considered": considered,
+            "best_rejected": runner_up,
+        }
+        result = Assignment(new_id, True, 0.0, evidence)
+    if add:
+        index.add(article_id, features, result.cluster_id)
+    return result
+
+
+# --- storylines -----------------------------------------------------------------------------
+
+
+def _main_places(places: Mapping[str, int]) -> set[str]:
+    specific = {p: n for p, n in places.items() if specificity(p) >= 0.8}
+    total = sum(specific.values())
+    return {p for p, n in specific.items() if total and n / total >= MAIN_PLACE_SHARE}
+
+
+def build_storylines(clusters: Iterable[ClusterSummary]) -> dict[str, str]:
+    """Map each cluster id to a storyline id (the smallest member cluster id, for stability)."""
+    summaries = sorted(clusters, key=lambda s: s.cluster_id)
+    parent = {s.cluster_id: s.cluster_id for s in summaries}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    by_place: dict[str, list[ClusterSummary]] = {}
+    for s in summaries:
+        if s.interval is None:
+            continue
+        for place in _main_places(s.places):
+            by_place.setdefault(place, []).append(s)
+    for group in by_place.values():
+        group.sort(key=lambda s: (s.interval or (0, 0))[0])
+        for i, a in enumerate(group):
+            assert a.interval is not None
+            for b in group[i + 1 :]:
+                assert b.interval is not None
+                if b.interval[0] - a.interval[1] > STORY_WINDOW_DAYS and b.interval[0] > a.interval[1]:
+                    # Sorted by start: later ones start even later, but a long interval may
+                    # still reach back, so only stop once b starts past a's end + window.
+                    break
+                if _interval_gap(a.interval, b.interval) > STORY_WINDOW_DAYS:
+                    continue
+                overlap, _shared = _actor_overlap(a.actors, b.actors)
+                if overlap >= STORY_ACTOR_OVERLAP:
+                    ra, rb = find(a.cluster_id), find(b.cluster_id)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+    return {s.cluster_id: find(s.cluster_id) for s in summaries}

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Max, Min
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+
+
+class Storyline(models.Model):
+    """Incidents of one continuing story: same places and actors within weeks."""
+
+    title = models.TextField(_("title"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("storyline")
+        verbose_name_plural = _("storylines")
+
+    def __str__(self) -> str:
+        return self.title or f"#{self.pk}"
+
+
+class ClusterQuerySet(models.QuerySet["Cluster"]):
+    def with_stats(self) -> ClusterQuerySet:
+        return self.annotate(
+            size=Count("memberships", distinct=True),
+            outlet_count=Count("memberships__article__outlet", distinct=True),
+            first_date=Min("memberships__article__published"),
+            last_date=Max("memberships__article__published"),
+        )
+
+
+class Cluster(models.Model):
+    """An incident: the reports of one event across outlets."""
+
+    title = models.TextField(_("title"), blank=True)
+    # An analyst's title survives re-titling from new members and rebuilds.
+    title_by_analyst = models.BooleanField(default=False)
+    storyline = models.ForeignKey(
+        Storyline, on_delete=models.SET_NULL, null=True, blank=True, related_name="clusters"
+    )
+    # The matching service's summary of the members (term weights, places, actors, dates),
+    # JSON-serialised by comparisons.clustering; candidate search reads ClusterKey instead.
+    summary = models.JSONField(default=dict, blank=True)
+    start_date = models.DateField(null=True, blank=True, db_index=True)
+    end_date = models.DateField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClusterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("event cluster")
+        verbose_name_plural = _("event clusters")
+
+    def __str__(self) -> str:
+        return self.title or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comparisons:cluster_detail", args=[self.pk])
+
+
+class ClusterKey(models.Model):
+    """Inverted index for candidate search: a salient term, place or actor of a cluster.
+
+    Looking up an article's keys here finds the few clusters worth scoring, so assigning an
+    article costs a handful of index probes whatever the number of clusters.
+    """
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="keys")
+    key = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "cluster"], name="unique_key")]
+
+
+class Membership(models.Model):
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="membership")
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    score = models.FloatField(null=True, blank=True)
+    # Why it matched: shared places and actors, title and text similarity, date gap, score.
+    evidence = models.JSONField(default=dict, blank=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    @property
+    def is_pinned(self) -> bool:
+        return self.pinned_at is not None
+
+
+class ArticleFeatures(models.Model):
+    """The matching service's features of an article, computed once at import."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="features")
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class NotSameEvent(models.Model):
+    """An analyst's decision that two articles report different events.
+
+    Kept as a pair of articles, not of clusters, so it holds through merges and rebuilds.
+    `first_id < second_id` always.
+    """
+
+    first = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_not_same_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="not_same_ordered"
+            ),
+        ]
+
+
+class ClusterAction(models.Model):
+    """Audit log of analysts' corrections."""
+
+    class Kind(models.TextChoices):
+        MOVE = "move", _("moved an article")
+        SPLIT = "split", _("split a cluster")
+        MERGE = "merge", _("merged clusters")
+        RENAME = "rename", _("renamed a cluster")
+        NOT_SAME = "not_same", _("marked not the same event")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    details = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("cluster correction")
+        verbose_name_plural = _("cluster corrections")

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared sample corpus. CI always has it; a bare checkout may not."""
+    path = Path(settings.ZAWIYA_CORPUS_DIR)
+    if not (path / "seeds" / "manifest.json").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"the shared corpus is missing at {path}; CI must provide ../shared")
+        pytest.skip(f"the shared corpus is not at {path} (set ZAWIYA_CORPUS_DIR)")
+    return path
+
+
+@pytest.fixture
+def analyst(django_user_model):
+    return django_user_model.objects.create_user(username="analyst", password="analyst-pass-123")
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    return client
