@@ -7,11 +7,15 @@ analysable title and body. Every rule is general (no per-site or per-file cases)
    segments at ``. ! ? ؟`` followed by a space (scraped pages often put a whole page on
    one line, and tokenised corpora write ``word .``, so segmenting inside a line is needed
    to find an article that starts half-way through a line of menus).
-2. **Chrome phrases.** Two lexicons, Arabic and English. *Strong* markers are unambiguous
-   page furniture (``حجم الخط``, ``تاريخ النشر``, ``|`` separators, clock times, scrape
-   dates, ``Skip to content``, ``Search this site``...) and may be used as cut points.
-   *Weak* markers (``بحث``, ``القائمة``, ``عاجل``, ``شارك``...) also occur in prose, so they
-   only stop a segment from counting as clean prose; they never cut text.
+2. **Chrome lexicons** (Arabic and English). *Strong* markers are unambiguous page
+   furniture (``حجم الخط``, ``تاريخ النشر``, ``|`` separators, clock times, ``Skip to
+   content``, ``Search this site``...): they mark a sentence as chrome and may be cut at.
+   *Dates* are cut points in a header but not chrome alone (lead sentences carry dates);
+   two in one sentence are. *Phrases* that prose also uses (``مواقع التواصل الاجتماعي``,
+   ``اشترك``) and *menu words* (``بحث``, ``القائمة``, ``عاجل``, ``شارك``) stop a sentence
+   from counting as clean prose but never cut text, except a menu word opening a segment.
+   A cut is refused when what follows reads as the rest of a sentence (``من``, ``على``,
+   a comma or closing bracket) or has fewer than 8 words.
 3. **Title.** A known title (metadata) wins. Otherwise, in a text page, the first line of
    3-30 words that carries no chrome and does not end with a full stop (headlines do not;
    lead paragraphs do). Lines equal to the title at the top are dropped (pages repeat the
@@ -27,7 +31,8 @@ analysable title and body. Every rule is general (no per-site or per-file cases)
    (comments, most read, related, read also as a list header, copyright, tags) ends the
    article. A mid-body sentence that merely mentions ``التعليقات`` is not a header and is
    kept. Short chrome lines inside the body (share, follow us, "read also" plus the linked
-   headline) are dropped. Trailing non-prose lines are trimmed, and on the last line an
+   headline) are dropped. Trailing chrome lines and short fragments without a full stop are
+   trimmed (a sentence is never dropped for a menu word alone), and on the last line an
    in-line tail marker (``جميع الحقوق محفوظة``, ``اشترك``, ``مواضيع ذات صلة``...) cuts the
    rest of the line when at least 6 words of prose precede it.
 
@@ -39,8 +44,8 @@ quantifiers), and clean_text takes about a millisecond on a 5,000-character page
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["CleanedArticle", "clean_html", "clean_text"]
@@ -131,7 +136,7 @@ _STRONG = [
     r"[Cc]opyright",
     r"All [Rr]ights [Rr]eserved",
     r"[Ss]ubscri(?:be|ption)",
-        r"(?:Log ?[Ii]n|Login|LOGIN)\b",
+    r"(?:Log ?[Ii]n|Login|LOGIN)\b",
     r"Sign (?:[Ii]n|[Uu]p)\b",
     r"Most (?:[Rr]ead|[Pp]opular|[Vv]iewed)",
     r"Read (?:[Mm]ore|[Aa]lso)",
@@ -234,6 +239,7 @@ _BYLINE = re.compile(
     r"^(?:بقلم|كتب|كتبه|كتبت|إعداد|By)\s*:?\s*(\S.{1,60})$|^(.{2,40}?)\s+[–-]\s+فريق التحرير$",
     re.IGNORECASE,
 )
+
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
     """One regex for a lexicon. No IGNORECASE and no look-behind in front of an alternative
@@ -382,9 +388,9 @@ def _prefix_cut(text: str) -> _Prefix:
         if _can_cut(text, end):
             cut = max(cut, end)
     if cut == 0:
-        match = _WEAK_RE.match(text)
-        if match is not None and _can_cut(text, match.end()):
-            cut = match.end()
+        opening = _WEAK_RE.match(text)  # a menu word opening the segment
+        if opening is not None and _can_cut(text, opening.end()):
+            cut = opening.end()
     title = ""
     tokens = text.split(" ")
     best_length = 0
@@ -468,9 +474,7 @@ def _find_start(lines: list[str]) -> _Start | None:
         segs = _segments(lines[li])
         tail = " ".join(segs[si + 1 :])
         dropped = " ".join([*segs[:si], seg[: prefix.cut]]).strip()
-        return _Start(
-            line=li, text=f"{rest} {tail}".strip(), title=prefix.title, dropped=dropped
-        )
+        return _Start(line=li, text=f"{rest} {tail}".strip(), title=prefix.title, dropped=dropped)
     return None
 
 
@@ -499,6 +503,14 @@ def _is_chrome_line(line: str) -> bool:
     return len(_STRONG_RE.findall(head)) * 4 > _n_words(head)
 
 
+def _is_trailing_chrome(line: str) -> bool:
+    """A last line that is not article text: chrome, or a short fragment without a full stop
+    (a link title, a site slogan). Weak words alone do not drop a sentence."""
+    if _is_chrome_line(line) or _STRONG_RE.search(line, 0, PROSE_SCAN_CHARS) is not None:
+        return True
+    return _n_words(line) < 8 and not line.endswith(_TERMINAL)
+
+
 def _clean_tail(lines: list[str], removed: list[str]) -> list[str]:
     out: list[str] = []
     skip_next_short = False
@@ -521,7 +533,7 @@ def _clean_tail(lines: list[str], removed: list[str]) -> list[str]:
             continue
         out.append(line)
     for _ in range(4):
-        while len(out) > 1 and not _is_prose(out[-1], 4):
+        while len(out) > 1 and _is_trailing_chrome(out[-1]):
             removed.append(f"trailing line: {out[-1][:40]!r}")
             out.pop()
         if not out:
@@ -627,7 +639,7 @@ def clean_html(html: str, *, url: str | None = None, title: str | None = None) -
             include_tables=False,
             favor_precision=True,
         )
-    except Exception:  # noqa: BLE001 - a malformed page falls back to tag stripping
+    except Exception:  # a malformed page falls back to tag stripping
         doc = None
     text = str(getattr(doc, "text", "") or "") if doc is not None else ""
     meta_title = str(getattr(doc, "title", "") or "") if doc is not None else ""

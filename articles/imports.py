@@ -35,6 +35,7 @@ from articles.ingestion import (
 )
 from articles.models import Article, DuplicateBand, ImportBatch, Outlet, OutletDomain
 from articles.normalization import normalize, search_document
+from comparisons.assignment import assign_to_cluster, refresh_storylines, store_features
 
 # How many band-sharing articles are verified at most; more would mean a degenerate text
 # (boilerplate shared by thousands of pages), and the earliest ones are the likeliest originals.
@@ -222,6 +223,8 @@ def _store(
         raise _Rollback(RecordResult(Outcome.REJECTED, message=_validation_message(exc))) from exc
     article.save()
     DuplicateBand.objects.bulk_create(DuplicateBand(article=article, key=key) for key in fp.bands)
+    # Computed once here, with the article, so views and clustering only read them.
+    store_features(article=article)
     if original_of:
         return RecordResult(
             Outcome.NEAR_DUPLICATE,
@@ -259,9 +262,16 @@ def run_import(
     items: Iterable[Item],
     batch: ImportBatch,
     progress: Callable[[RecordResult | None], None] | None = None,
+    cluster: bool = True,
 ) -> ImportBatch:
-    """Store every good record, report every other one on the batch; returns the batch."""
+    """Store every good record, report every other one on the batch; returns the batch.
+
+    Each stored article is assigned to an event cluster right after its own transaction
+    commits (`cluster=False` leaves that to `cluster_events`), and storylines are linked once
+    at the end of the batch.
+    """
     outlets = OutletResolver()
+    clustered = 0
     errors: list[dict[str, str]] = list(batch.errors)
     try:
         for item in items:
@@ -274,12 +284,18 @@ def run_import(
             else:
                 result = import_record(record=item, batch=batch, outlets=outlets)
                 _count(batch, errors, item.ref, result)
+                if cluster and result.outcome in (Outcome.IMPORTED, Outcome.NEAR_DUPLICATE):
+                    assert result.article is not None  # noqa: S101 - stored outcomes carry it
+                    assign_to_cluster(article=result.article)
+                    clustered += 1
             if progress:
                 progress(result)
     finally:
         batch.errors = errors
         batch.finished_at = timezone.now()
         batch.save()
+    if clustered:
+        refresh_storylines()
     return batch
 
 
@@ -303,6 +319,7 @@ def import_paths(
     paths: list[Path],
     user: AbstractBaseUser | None = None,
     progress: Callable[[RecordResult | None], None] | None = None,
+    cluster: bool = True,
 ) -> ImportBatch:
     batch = ImportBatch.objects.create(
         created_by=user,
@@ -310,7 +327,7 @@ def import_paths(
         source=", ".join(str(p) for p in paths)[:2000],
     )
     items = read_paths(paths, max_bytes=settings.ZAWIYA_IMPORT_MAX_FILE_BYTES)
-    return run_import(items=items, batch=batch, progress=progress)
+    return run_import(items=items, batch=batch, progress=progress, cluster=cluster)
 
 
 def import_uploads(*, files: list[UploadedFile], user: AbstractBaseUser) -> ImportBatch:

@@ -169,7 +169,9 @@ def seeds_report(corpus: Path) -> list[tuple[str, list[str]]]:
         problems = []
         if " ".join(cleaned.title.split()) != " ".join(expected["title"].split()):
             problems.append(f"title {cleaned.title!r}")
-        problems += [f"missing {s!r}" for s in expected["body_must_contain"] if s not in cleaned.body]
+        problems += [
+            f"missing {s!r}" for s in expected["body_must_contain"] if s not in cleaned.body
+        ]
         problems += [f"kept {s!r}" for s in expected["body_must_not_contain"] if s in cleaned.body]
         results.append((name, problems))
     return results

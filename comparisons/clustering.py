@@ -108,8 +108,9 @@ W_NUMBERS = 0.10
 ASSIGN_THRESHOLD = 0.30
 MIN_TEXT_SIMILARITY = 0.08
 MIN_TITLE_KEYS = 3
+TITLE_CHANCE = 0.5
 
-DATE_GRACE_DAYS = 2
+DATE_GRACE_DAYS = 3
 DATE_DECAY_DAYS = 4.0
 
 TITLE_TERM_BOOST = 2
@@ -319,14 +320,24 @@ def date_factor(
         return 1.0, None
     gap = _interval_gap(article, cluster)
     if gap == 0 and not exact:
-        return 1.0, None
-    return math.exp(-max(0, gap - DATE_GRACE_DAYS) / DATE_DECAY_DAYS), gap
+        # The article's day is unknown within its period: use the expected factor over the
+        # days of the period (uniform prior), which is neither 1 (a match) nor 0 (a veto).
+        days = range(article[0], article[1] + 1)
+        expected = sum(_decay(_interval_gap((d, d), cluster)) for d in days) / len(days)
+        return expected, None
+    return _decay(gap), gap
+
+
+def _decay(gap: int) -> float:
+    return math.exp(-max(0, gap - DATE_GRACE_DAYS) / DATE_DECAY_DAYS)
 
 
 def title_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Chance-corrected rapidfuzz token_set_ratio of two titles' content keys, in [0, 1]."""
     if len(a) < MIN_TITLE_KEYS or len(b) < MIN_TITLE_KEYS:
         return 0.0
-    return float(fuzz.token_set_ratio(" ".join(a), " ".join(b))) / 100.0
+    ratio = float(fuzz.token_set_ratio(" ".join(a), " ".join(b))) / 100.0
+    return max(0.0, (ratio - TITLE_CHANCE) / (1.0 - TITLE_CHANCE))
 
 
 def _week(ordinal: int) -> int:

@@ -43,9 +43,6 @@ class Cluster(models.Model):
     storyline = models.ForeignKey(
         Storyline, on_delete=models.SET_NULL, null=True, blank=True, related_name="clusters"
     )
-    # The matching service's summary of the members (term weights, places, actors, dates),
-    # JSON-serialised by comparisons.clustering; candidate search reads ClusterKey instead.
-    summary = models.JSONField(default=dict, blank=True)
     start_date = models.DateField(null=True, blank=True, db_index=True)
     end_date = models.DateField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,18 +62,19 @@ class Cluster(models.Model):
         return reverse("comparisons:cluster_detail", args=[self.pk])
 
 
-class ClusterKey(models.Model):
-    """Inverted index for candidate search: a salient term, place or actor of a cluster.
+class ClusteringState(models.Model):
+    """One row: the version of the clustering that processes' in-memory indexes must match.
 
-    Looking up an article's keys here finds the few clusters worth scoring, so assigning an
-    article costs a handful of index probes whatever the number of clusters.
+    Every correction and rebuild bumps it, so each process reloads its index before assigning;
+    assignments lock this row, which serialises them across processes and machines.
     """
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="keys")
-    key = models.CharField(max_length=120)
+    version = models.PositiveBigIntegerField(default=0)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "cluster"], name="unique_key")]
+    @classmethod
+    def locked(cls) -> ClusteringState:
+        state, _ = cls.objects.select_for_update().get_or_create(pk=1)
+        return state
 
 
 class Membership(models.Model):

@@ -27,3 +27,13 @@ def analyst(django_user_model):
 def analyst_client(client, analyst):
     client.force_login(analyst)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cluster_index():
+    """Each test's database starts empty; so must the process's cached clustering index."""
+    from comparisons.assignment import forget_index
+
+    forget_index()
+    yield
+    forget_index()
