@@ -146,7 +146,9 @@ class _Rollback(Exception):
         self.result = result
 
 
-def import_record(*, record: RawRecord, batch: ImportBatch, outlets: OutletResolver) -> RecordResult:
+def import_record(
+    *, record: RawRecord, batch: ImportBatch, outlets: OutletResolver
+) -> RecordResult:
     """Store one record, or write nothing at all and say why."""
     cleaned = _clean(record)
     body = cleaned.body.strip()
@@ -171,7 +173,11 @@ def import_record(*, record: RawRecord, batch: ImportBatch, outlets: OutletResol
 
 
 def _store(
-    record: RawRecord, cleaned: CleanedArticle, body: str, batch: ImportBatch, outlets: OutletResolver
+    record: RawRecord,
+    cleaned: CleanedArticle,
+    body: str,
+    batch: ImportBatch,
+    outlets: OutletResolver,
 ) -> RecordResult:
     published, precision = record.published, record.date_precision
     if published is None and cleaned.published:
@@ -186,9 +192,7 @@ def _store(
         raise _Rollback(RecordResult(Outcome.REJECTED, message=_validation_message(exc))) from exc
     same_text = list(Article.objects.filter(content_hash=fp.content_hash).order_by("pk")[:20])
     if same := next((a for a in same_text if a.outlet_id == outlet.pk), None):
-        raise _Rollback(
-            RecordResult(Outcome.DUPLICATE, same, f"same text as article #{same.pk}")
-        )
+        raise _Rollback(RecordResult(Outcome.DUPLICATE, same, f"same text as article #{same.pk}"))
     if same_text:
         # Another outlet publishing the very same text is a finding (syndication, copying):
         # stored, and marked as a copy of the first.
@@ -299,7 +303,9 @@ def run_import(
     return batch
 
 
-def _count(batch: ImportBatch, errors: list[dict[str, str]], ref: str, result: RecordResult) -> None:
+def _count(
+    batch: ImportBatch, errors: list[dict[str, str]], ref: str, result: RecordResult
+) -> None:
     if result.outcome is Outcome.IMPORTED:
         batch.imported += 1
     elif result.outcome is Outcome.NEAR_DUPLICATE:

@@ -349,7 +349,10 @@ def _read_json(name: str, text: str, encoding: str) -> Iterator[Item]:
         return
     for number, obj in enumerate(data, start=1):
         yield record_from_mapping(
-            obj, ref=f"{name}[{number}]", source_name=name, default_id=f"{name}[{number}]",
+            obj,
+            ref=f"{name}[{number}]",
+            source_name=name,
+            default_id=f"{name}[{number}]",
             encoding=encoding,
         )
 

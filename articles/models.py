@@ -197,3 +197,6 @@ class DuplicateBand(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key"])]
+
+    def __str__(self) -> str:
+        return self.key

@@ -429,27 +429,36 @@ _PROCLITICS_BY_INITIAL: dict[str, tuple[str, ...]] = {
 # label or a frequent word is cut wrongly; entries also protect the word with one of
 # _PROTECTED_SUFFIXES (وزيره, وزيرا).
 _PROTECTED_TEXT = """
-    الله والد والده والي
+    الله والد والده والي في بين بعد كل لكن ليس بناء فضل كثير فبراير
+    وسائل وسيله وفق واسطه وافق
     وزير وزراء وزاره وزارات وحدات وحده وكاله وكالات ولايه ولايات وطن وطني وفد وفود وقت
     وقف وضع واقع وسط وصل وصول وقع وقوع ورد وجود واحد وادي ورقه وثيقه وثائق وقود وفاه
     واشنطن ولي
     فصائل فصيل فرنسا فرنسي فلسطين فلسطيني فريق فتره فرع فكره فيلق فوج فيديو فاغنر فرقه
-    فرات فيصل فهد
+    فرات فيصل فهد فيينا فلاديمير فرصه
     بيروت بغداد بشار بريطانيا بريطاني بوتين بايدن برلين باريس بلجيكا بنغازي بيان بيانات
-    بلده بلدات بلاد بلدي بلديه برلمان بنك بوابه بيت بحريه بحر باب
+    بلده بلدات بلاد بلدي بلديه برلمان بنك بوابه بيت بحريه بحر باب بريد بدا بدايه
+    برنامج برامج بلغ بحيره بيسكوف
     كركوك كوباني كردستان كندا كوريا كتيبه كتائب كبير كلمه كميه كيلو كيلومتر كانت كانوا
     كان كافه كامل كرد كردي كنيسه
     لبنان لبناني لندن ليبيا لافروف لجنه لجان لواء الويه لقاء لحظه لغه ليله لاجئ لاجئين
-    لاجئون لاذقيه
+    لاجئون لاذقيه لائحه
 """
 PROTECTED_WORDS: frozenset[str] = frozenset(_PROTECTED_TEXT.split())
-_PROTECTED_SUFFIXES = ("ه", "ا", "ي", "ان", "ين", "ون", "ات", "ها", "هم", "يه", "يين", "يون")
+_PROTECTED_SUFFIXES = (
+    *("ه", "ا", "ي", "ت", "ان", "ين", "ون", "ات", "يه", "يين", "يون"),  # inflection
+    *("ها", "هم", "هما", "ك", "كم", "نا", "ما"),  # pronouns and ما (فيها, بينما)
+)
 
 
 # Every protected word with every allowed suffix, for one set lookup per candidate stem.
 _PROTECTED_FORMS: frozenset[str] = frozenset(
-    word + suffix for word in PROTECTED_WORDS for suffix in ("", *_PROTECTED_SUFFIXES)
-)
+    form
+    for word in PROTECTED_WORDS
+    # A final ه (teh marbuta) becomes ت before a suffix and gives way to ات in the plural.
+    for stem in ({word, word[:-1] + "ت"} if word.endswith("ه") else {word})
+    for form in (stem, *(stem + suffix for suffix in _PROTECTED_SUFFIXES))
+) | frozenset(word[:-1] + "ات" for word in PROTECTED_WORDS if word.endswith("ه"))
 
 
 def strip_proclitics(normalized_word: str) -> str:

@@ -51,9 +51,7 @@ def load_seeds(corpus: Path) -> tuple[list[tuple[str, str, str, date | None, str
             published += "-01"
         elif precision == "year":
             published += "-01-01"
-        items.append(
-            (name, cleaned.title, cleaned.body, date.fromisoformat(published), precision)
-        )
+        items.append((name, cleaned.title, cleaned.body, date.fromisoformat(published), precision))
     return items, gold
 
 
@@ -149,7 +147,9 @@ def main() -> None:
 
     baly, baly_gold = load_baly(args.corpus)
     predicted, _, elapsed = run_core(baly)
-    print(f"== baly-dev ({len(baly)} articles, {len(set(baly_gold.values()))} gold clusters, no dates)")
+    print(
+        f"== baly-dev ({len(baly)} articles, {len(set(baly_gold.values()))} gold clusters, no dates)"
+    )
     print(fmt(f"core (t={default_threshold:.2f})", predicted, baly_gold))
     print(f"   core time {elapsed:.2f}s, {len(baly) / elapsed:.0f} articles/s (features+assign)")
     best = None

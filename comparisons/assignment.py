@@ -120,13 +120,30 @@ def _forbidden_clusters(article: Article, index: clustering.ClusterIndex) -> fro
     return frozenset(index.article_cluster[o] for o in others if o in index.article_cluster)
 
 
-def _widen_dates(cluster: Cluster, published: date | None, precision: str) -> None:
+def _as_ids(ids: Iterable[str]) -> str:
+    ids = sorted(set(ids))
+    return f" {' '.join(ids)} " if ids else ""
+
+
+def _add_member(cluster: Cluster, article: Article, features: clustering.ArticleFeatures) -> None:
     # A cluster's dates come from its day-precise members, so a month-dated report does not
     # stretch the incident to the whole month.
-    if published is None or precision != Article.DatePrecision.DAY:
-        return
-    cluster.start_date = min(filter(None, [cluster.start_date, published]))
-    cluster.end_date = max(filter(None, [cluster.end_date, published]))
+    if article.published is not None and article.date_precision == Article.DatePrecision.DAY:
+        cluster.start_date = min(filter(None, [cluster.start_date, article.published]))
+        cluster.end_date = max(filter(None, [cluster.end_date, article.published]))
+    cluster.place_ids = _as_ids([*cluster.places, *features.places])
+    cluster.actor_ids = _as_ids([*cluster.actors, *features.actors])
+
+
+def refresh_cluster(cluster: Cluster) -> None:
+    """Recompute a cluster's dates, places and actors from its members (after corrections)."""
+    cluster.start_date = cluster.end_date = None
+    cluster.place_ids = cluster.actor_ids = ""
+    members = cluster.memberships.select_related("article__features")
+    for membership in members:
+        features = clustering.ArticleFeatures.from_dict(membership.article.features.data)
+        _add_member(cluster, membership.article, features)
+    cluster.save()
 
 
 @transaction.atomic
@@ -149,7 +166,7 @@ def assign_to_cluster(*, article: Article) -> Membership:
         cluster = Cluster(title=article.title or article.display_external_id)
     else:
         cluster = Cluster.objects.get(pk=int(result.cluster_id))
-    _widen_dates(cluster, article.published, article.date_precision)
+    _add_member(cluster, article, features)
     cluster.save()
     evidence = {**result.evidence, "cluster_id": cluster.pk}
     # The index learns of this membership from the database at the next sync, so a transaction
@@ -171,7 +188,9 @@ def refresh_storylines() -> int:
         used: set[int] = set()
         for members in groups.values():
             found = Counter(
-                clusters[c].storyline_id for c in members if c in clusters and clusters[c].storyline_id
+                clusters[c].storyline_id
+                for c in members
+                if c in clusters and clusters[c].storyline_id
             )
             # Keep the storyline most of the group already had, so links stay stable.
             storyline_id = next((s for s, _ in found.most_common() if s not in used), None)
@@ -215,8 +234,10 @@ def rebuild(*, progress: Callable[[Membership], None] | None = None) -> dict[str
     """
     with transaction.atomic():
         state = ClusteringState.locked()
-        removed = Membership.objects.filter(pinned_at__isnull=True).delete()[1].get(
-            "comparisons.Membership", 0
+        removed = (
+            Membership.objects.filter(pinned_at__isnull=True)
+            .delete()[1]
+            .get("comparisons.Membership", 0)
         )
         Cluster.objects.filter(memberships__isnull=True).delete()
         state.version += 1

@@ -412,9 +412,7 @@ class ClusterIndex:
         return {t: (1.0 + math.log(c)) * self.idf(t) for t, c in terms.items()}
 
     def salient_terms(self, features: ArticleFeatures) -> list[str]:
-        stop_df = (
-            STOP_DF_RATIO * self.n_docs if self.n_docs >= STOP_DF_MIN_DOCS else float("inf")
-        )
+        stop_df = STOP_DF_RATIO * self.n_docs if self.n_docs >= STOP_DF_MIN_DOCS else float("inf")
         weights = self._weights(features.terms)
         ranked = sorted(
             (t for t in weights if self.df.get(t, 0) <= stop_df),
@@ -467,9 +465,7 @@ class ClusterIndex:
             if term in article:
                 dot += w * article[term]
         text = dot / (a_norm * math.sqrt(c_norm_sq)) if a_norm and c_norm_sq else 0.0
-        title = max(
-            (title_similarity(features.title_keys, t) for t in cluster.titles), default=0.0
-        )
+        title = max((title_similarity(features.title_keys, t) for t in cluster.titles), default=0.0)
         places, shared_places = _place_overlap(features.places, cluster.places)
         actors, shared_actors = _actor_overlap(features.actors, cluster.actors)
         shared_numbers = sorted(features.numbers & cluster.numbers)
@@ -623,7 +619,10 @@ def build_storylines(clusters: Iterable[ClusterSummary]) -> dict[str, str]:
             assert a.interval is not None
             for b in group[i + 1 :]:
                 assert b.interval is not None
-                if b.interval[0] - a.interval[1] > STORY_WINDOW_DAYS and b.interval[0] > a.interval[1]:
+                if (
+                    b.interval[0] - a.interval[1] > STORY_WINDOW_DAYS
+                    and b.interval[0] > a.interval[1]
+                ):
                     # Sorted by start: later ones start even later, but a long interval may
                     # still reach back, so only stop once b starts past a's end + window.
                     break

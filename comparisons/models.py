@@ -45,6 +45,10 @@ class Cluster(models.Model):
     )
     start_date = models.DateField(null=True, blank=True, db_index=True)
     end_date = models.DateField(null=True, blank=True, db_index=True)
+    # Place and actor ids of the members, space-delimited with a space at both ends, so the
+    # list filters are a portable `contains " id "` on SQLite and PostgreSQL alike.
+    place_ids = models.TextField(blank=True, default="")
+    actor_ids = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,6 +65,14 @@ class Cluster(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("comparisons:cluster_detail", args=[self.pk])
 
+    @property
+    def places(self) -> list[str]:
+        return self.place_ids.split()
+
+    @property
+    def actors(self) -> list[str]:
+        return self.actor_ids.split()
+
 
 class ClusteringState(models.Model):
     """One row: the version of the clustering that processes' in-memory indexes must match.
@@ -70,6 +82,9 @@ class ClusteringState(models.Model):
     """
 
     version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"clustering version {self.version}"
 
     @classmethod
     def locked(cls) -> ClusteringState:
@@ -93,6 +108,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
 
+    def __str__(self) -> str:
+        return f"article {self.article_id} in cluster {self.cluster_id}"
+
     @property
     def is_pinned(self) -> bool:
         return self.pinned_at is not None
@@ -104,6 +122,9 @@ class ArticleFeatures(models.Model):
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="features")
     data = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"features of article {self.article_id}"
 
 
 class NotSameEvent(models.Model):
@@ -128,6 +149,9 @@ class NotSameEvent(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"articles {self.first_id} and {self.second_id}: not the same event"
+
 
 class ClusterAction(models.Model):
     """Audit log of analysts' corrections."""
@@ -151,3 +175,6 @@ class ClusterAction(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("cluster correction")
         verbose_name_plural = _("cluster corrections")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from articles.imports import import_paths
+from articles.models import Article
+from comparisons.assignment import assign_to_cluster, forget_index, rebuild
+from comparisons.models import Cluster, Membership, NotSameEvent
+
+pytestmark = pytest.mark.django_db
+
+CLASH_1 = (
+    "اندلعت اشتباكات عنيفة بين فصائل مسلحة وقوات سوريا الديمقراطية قرب بلدة عين عيسى "
+    "شمال الرقة، وسيطرت الفصائل على قريتي المشيرفة وصيدا بعد قصف مدفعي كثيف. "
+    "وقالت مصادر إن المعارك أسفرت عن مقتل 12 عنصرا من الطرفين."
+)
+CLASH_2 = (
+    "سيطرت فصائل مسلحة على قريتي صيدا والمشيرفة قرب عين عيسى في ريف الرقة الشمالي "
+    "إثر اشتباكات عنيفة مع قوات سوريا الديمقراطية وقصف مدفعي، ما أدى إلى مقتل 12 عنصرا."
+)
+SCHOOL = (
+    "افتتحت بلدية القامشلي مدرسة جديدة في حي الكورنيش تتسع لخمسمئة طالب، "
+    "وقال مسؤول إن المدرسة جزء من خطة لإعادة تأهيل المرافق التعليمية في المدينة."
+)
+
+
+def _import(tmp_path: Path, records: list[dict[str, object]]) -> None:
+    path = tmp_path / f"{records[0]['id']}.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records))
+    import_paths(paths=[path])
+
+
+def _cluster_of(external_id: str) -> int:
+    return Membership.objects.get(article__external_id=external_id).cluster_id
+
+
+def test_reports_of_one_incident_from_two_outlets_share_a_cluster(tmp_path: Path) -> None:
+    _import(
+        tmp_path,
+        [
+            {"id": "a", "outlet": "One", "title": "اشتباكات قرب عين عيسى", "text": CLASH_1,
+             "published": "2020-12-18"},
+            {"id": "b", "outlet": "Two", "title": "الفصائل تسيطر على قريتين", "text": CLASH_2,
+             "published": "2020-12-19"},
+            {"id": "c", "outlet": "Two", "title": "مدرسة جديدة", "text": SCHOOL,
+             "published": "2020-12-19"},
+        ],
+    )
+    assert _cluster_of("a") == _cluster_of("b") != _cluster_of("c")
+    evidence = Membership.objects.get(article__external_id="b").evidence
+    assert "ain-issa" in evidence["shared_places"]
+    assert evidence["score"] >= 0.3
+    assert evidence["date_gap_days"] == 1
+    cluster = Cluster.objects.get(pk=_cluster_of("a"))
+    assert (cluster.start_date, cluster.end_date) == (date(2020, 12, 18), date(2020, 12, 19))
+
+
+def test_the_same_place_in_another_year_is_another_incident(tmp_path: Path) -> None:
+    _import(
+        tmp_path,
+        [
+            {"id": "2020", "outlet": "One", "text": CLASH_1, "published": "2020-12-18"},
+            {"id": "2019", "outlet": "Two", "text": CLASH_2, "published": "2019-11-24"},
+        ],
+    )
+    assert _cluster_of("2020") != _cluster_of("2019")
+
+
+def test_assignment_is_the_same_after_the_process_forgets_its_index(tmp_path: Path) -> None:
+    _import(tmp_path, [{"id": "a", "outlet": "One", "text": CLASH_1, "published": "2020-12-18"}])
+    forget_index()  # another process: it must rebuild its index from the database
+    _import(tmp_path, [{"id": "b", "outlet": "Two", "text": CLASH_2, "published": "2020-12-19"}])
+    assert _cluster_of("a") == _cluster_of("b")
+
+
+def test_assigning_twice_keeps_the_first_membership(tmp_path: Path) -> None:
+    _import(tmp_path, [{"id": "a", "outlet": "One", "text": CLASH_1, "published": "2020-12-18"}])
+    article = Article.objects.get(external_id="a")
+    first = Membership.objects.get(article=article)
+    assert assign_to_cluster(article=article) == first
+    assert Membership.objects.count() == 1
+
+
+def test_a_not_same_pair_keeps_articles_apart_in_a_rebuild(tmp_path: Path) -> None:
+    _import(
+        tmp_path,
+        [
+            {"id": "a", "outlet": "One", "text": CLASH_1, "published": "2020-12-18"},
+            {"id": "b", "outlet": "Two", "text": CLASH_2, "published": "2020-12-19"},
+        ],
+    )
+    a, b = Article.objects.get(external_id="a"), Article.objects.get(external_id="b")
+    NotSameEvent.objects.create(first=a, second=b)
+    rebuild()
+    assert _cluster_of("a") != _cluster_of("b")
+
+
+def test_rebuild_gives_the_same_clusters_for_the_same_input(tmp_path: Path) -> None:
+    _import(
+        tmp_path,
+        [
+            {"id": "a", "outlet": "One", "text": CLASH_1, "published": "2020-12-18"},
+            {"id": "b", "outlet": "Two", "text": CLASH_2, "published": "2020-12-19"},
+            {"id": "c", "outlet": "Two", "text": SCHOOL, "published": "2020-12-19"},
+        ],
+    )
+    before = {m.article.external_id: m.cluster.title for m in Membership.objects.all()}
+    groups_before = sorted(
+        sorted(Membership.objects.filter(cluster=c).values_list("article__external_id", flat=True))
+        for c in Cluster.objects.all()
+    )
+    rebuild()
+    groups_after = sorted(
+        sorted(Membership.objects.filter(cluster=c).values_list("article__external_id", flat=True))
+        for c in Cluster.objects.all()
+    )
+    assert groups_before == groups_after
+    assert len(before) == 3
+
+
+def test_cluster_events_assigns_articles_imported_without_clustering(tmp_path: Path) -> None:
+    path = tmp_path / "later.jsonl"
+    path.write_text(
+        json.dumps({"id": "a", "outlet": "One", "text": CLASH_1, "published": "2020-12-18"})
+    )
+    import_paths(paths=[path], cluster=False)
+    assert not Membership.objects.exists()
+    out = io.StringIO()
+    call_command("cluster_events", stdout=out, verbosity=0)
+    assert "assigned 1" in out.getvalue()
+    assert Membership.objects.count() == 1
+
+
+def test_seeds_match_the_gold_incidents_and_storylines(corpus_dir: Path) -> None:
+    import_paths(paths=[corpus_dir / "seeds"])
+    out = io.StringIO()
+    call_command(
+        "evaluate_clustering", str(corpus_dir / "seeds" / "gold.json"), "--format", "json",
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert report["incidents"]["bcubed"]["f1"] == 1.0
+    assert report["storylines"]["bcubed"]["f1"] == 1.0
+    assert report["incidents"]["missing"] == 0
+
+
+def test_export_clusters_prints_the_documented_shape(corpus_dir: Path) -> None:
+    import_paths(paths=[corpus_dir / "seeds"])
+    out = io.StringIO()
+    call_command("export_clusters", "--format", "json", stdout=out)
+    clusters = json.loads(out.getvalue())["clusters"]
+    assert len(clusters) == 4
+    assert set(clusters[0]) == {"id", "title", "storyline", "articles"}
+    article = clusters[0]["articles"][0]
+    assert set(article) == {"id", "external_id", "outlet", "title", "published", "url"}
+    external_ids = {a["external_id"] for c in clusters for a in c["articles"]}
+    assert "000_c21d961c0c8a5938.txt" in external_ids

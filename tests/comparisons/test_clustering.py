@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from articles.cleaning import clean_text
+from comparisons import clustering
+from comparisons.clustering import (
+    ArticleFeatures,
+    ClusterIndex,
+    assign,
+    build_storylines,
+    date_factor,
+    extract_features,
+)
+from comparisons.evaluation import bcubed
+
+# Short invented reports (not corpus text).
+ATTACK = (
+    "هجوم على عين عيسى",
+    "شنت فصائل الجيش الوطني السوري هجوما على بلدة عين عيسى بريف الرقة وسيطرت على قرية "
+    "الجهبل بعد اشتباكات مع قسد أسفرت عن مقتل 14 عنصرا وإصابة آخرين قرب الطريق الدولي.",
+)
+ATTACK_OTHER_OUTLET = (
+    "اشتباكات عنيفة في محيط عين عيسى",
+    "اندلعت اشتباكات عنيفة بين قسد والفصائل الموالية لتركيا في محيط عين عيسى شمال الرقة، "
+    "وقالت مصادر إن 14 عنصرا قتلوا في الهجوم على قرية الجهبل قرب الطريق الدولي.",
+)
+FLOOD = (
+    "فيضانات في اللاذقية",
+    "غمرت مياه الأمطار أحياء في مدينة اللاذقية وتضررت عشرات المنازل والمحال التجارية "
+    "وأعلنت البلدية حالة الطوارئ لتصريف المياه من الشوارع.",
+)
+IDLIB_MUSHAYRIFA = (
+    "قصف على المشيرفة",
+    "قصفت الطائرات الحربية بلدة المشيرفة وقرى مجاورة وسط نزوح الأهالي نحو الشمال.",
+)
+RAQQA_MUSHAYRIFA = (
+    "توتر في المشيرفة",
+    "عقدت لجنة محلية اجتماعا في المشيرفة لبحث عودة الأهالي وإصلاح شبكة المياه.",
+)
+
+
+def feats(text: tuple[str, str], day: date | None, precision: str = "day") -> ArticleFeatures:
+    return extract_features(title=text[0], body=text[1], published=day, precision=precision)
+
+
+def run(articles: list[tuple[str, ArticleFeatures]]) -> dict[str, str]:
+    index = ClusterIndex()
+    return {aid: assign(index, aid, f).cluster_id for aid, f in articles}
+
+
+def test_features_find_places_actors_numbers_and_date() -> None:
+    f = feats(ATTACK, date(2020, 12, 18))
+    assert {"ain-issa", "raqqa", "jahbal", "m4"} <= set(f.places)
+    assert {"sna", "sdf"} <= set(f.actors)
+    assert f.numbers == frozenset({14})
+    assert f.interval == (date(2020, 12, 18).toordinal(),) * 2
+
+
+def test_features_round_trip_through_json() -> None:
+    f = feats(ATTACK, date(2020, 12, 1), "month")
+    again = ArticleFeatures.from_dict(json.loads(json.dumps(f.to_dict())))
+    assert again == f
+    assert again.interval == (date(2020, 12, 1).toordinal(), date(2020, 12, 31).toordinal())
+
+
+def test_two_reports_of_one_incident_join_and_say_why() -> None:
+    index = ClusterIndex()
+    first = assign(index, "a", feats(ATTACK, date(2020, 12, 18)))
+    second = assign(index, "b", feats(ATTACK_OTHER_OUTLET, date(2020, 12, 19)))
+    assert first.is_new and not second.is_new
+    assert second.cluster_id == first.cluster_id
+    ev = second.evidence
+    assert "ain-issa" in ev["shared_places"] and "sdf" in ev["shared_actors"]
+    assert ev["shared_numbers"] == [14] and ev["date_gap_days"] == 1
+    assert ev["score"] >= clustering.ASSIGN_THRESHOLD
+
+
+def test_unrelated_report_starts_a_new_cluster() -> None:
+    clusters = run(
+        [("a", feats(ATTACK, date(2020, 12, 18))), ("f", feats(FLOOD, date(2020, 12, 18)))]
+    )
+    assert clusters["a"] != clusters["f"]
+
+
+@pytest.mark.parametrize("year", [2015, 2019, 2021])
+def test_same_place_in_another_year_stays_apart(year: int) -> None:
+    clusters = run(
+        [
+            ("a", feats(ATTACK, date(2020, 12, 18))),
+            ("b", feats(ATTACK_OTHER_OUTLET, date(year, 12, 18))),
+        ]
+    )
+    assert clusters["a"] != clusters["b"]
+
+
+def test_unknown_date_is_neither_match_nor_veto() -> None:
+    assert date_factor(None, (1, 1), exact=False) == (1.0, None)
+    clusters = run(
+        [("a", feats(ATTACK, None, "unknown")), ("b", feats(ATTACK_OTHER_OUTLET, None, "unknown"))]
+    )
+    assert clusters["a"] == clusters["b"]
+    clusters = run([("a", feats(ATTACK, None, "unknown")), ("f", feats(FLOOD, None, "unknown"))])
+    assert clusters["a"] != clusters["f"]
+
+
+def test_month_precision_lowers_but_does_not_veto() -> None:
+    cluster = (date(2020, 12, 18).toordinal(), date(2020, 12, 20).toordinal())
+    month = (date(2020, 12, 1).toordinal(), date(2020, 12, 31).toordinal())
+    factor, gap = date_factor(month, cluster, exact=False)
+    assert gap is None and 0.2 < factor < 1.0
+    november = (date(2020, 11, 1).toordinal(), date(2020, 11, 30).toordinal())
+    assert date_factor(november, cluster, exact=False)[0] < 0.05
+
+
+def test_date_factor_decays_smoothly() -> None:
+    day = date(2020, 12, 18).toordinal()
+    factors = [date_factor((day + g, day + g), (day, day), exact=True)[0] for g in range(0, 40)]
+    assert factors[0] == 1.0
+    assert all(a >= b for a, b in zip(factors, factors[1:], strict=False))
+    assert factors[9] < 0.3 < factors[4]
+
+
+def test_one_ambiguous_place_name_alone_never_merges() -> None:
+    clusters = run(
+        [
+            ("i", feats(IDLIB_MUSHAYRIFA, None, "unknown")),
+            ("r", feats(RAQQA_MUSHAYRIFA, None, "unknown")),
+        ]
+    )
+    assert clusters["i"] != clusters["r"]
+
+
+def test_forbidden_cluster_is_never_chosen_and_pinned_is_respected() -> None:
+    index = ClusterIndex()
+    first = assign(index, "a", feats(ATTACK, date(2020, 12, 18)))
+    refused = assign(
+        index,
+        "b",
+        feats(ATTACK_OTHER_OUTLET, date(2020, 12, 19)),
+        forbidden=frozenset({first.cluster_id}),
+    )
+    assert refused.cluster_id != first.cluster_id and refused.is_new
+    pinned = assign(index, "f", feats(FLOOD, date(2020, 12, 19)), pinned=first.cluster_id)
+    assert pinned.cluster_id == first.cluster_id and pinned.evidence["pinned"] is True
+    assert index.article_cluster["f"] == first.cluster_id
+
+
+def test_dry_run_leaves_the_index_unchanged() -> None:
+    index = ClusterIndex()
+    assign(index, "a", feats(ATTACK, date(2020, 12, 18)))
+    assign(index, "b", feats(FLOOD, date(2020, 12, 18)), add=False)
+    assert index.n_docs == 1 and "b" not in index.article_cluster
+
+
+def test_candidates_come_from_the_index_not_a_scan() -> None:
+    index = ClusterIndex()
+    assign(index, "f", feats(FLOOD, date(2020, 12, 18)))
+    assert index.candidates(feats(ATTACK, date(2020, 12, 18))) == []
+    assign(index, "a", feats(ATTACK, date(2020, 12, 18)))
+    assert index.candidates(feats(ATTACK_OTHER_OUTLET, date(2020, 12, 19))) == [
+        index.article_cluster["a"]
+    ]
+
+
+def test_same_input_same_order_gives_same_clusters() -> None:
+    articles = [
+        ("a", feats(ATTACK, date(2020, 12, 18))),
+        ("f", feats(FLOOD, date(2020, 12, 18))),
+        ("b", feats(ATTACK_OTHER_OUTLET, date(2020, 12, 19))),
+    ]
+    assert run(articles) == run(articles)
+
+
+def test_storylines_link_incidents_at_one_place_within_weeks_only() -> None:
+    index = ClusterIndex()
+    a = assign(index, "a", feats(ATTACK, date(2020, 12, 18)), pinned="x1")
+    b = assign(index, "b", feats(ATTACK_OTHER_OUTLET, date(2020, 12, 30)), pinned="x2")
+    c = assign(index, "c", feats(ATTACK_OTHER_OUTLET, date(2019, 11, 24)), pinned="x3")
+    f = assign(index, "f", feats(FLOOD, date(2020, 12, 19)), pinned="x4")
+    story = build_storylines(index.summaries())
+    assert story[a.cluster_id] == story[b.cluster_id]
+    assert story[c.cluster_id] != story[a.cluster_id]
+    assert story[f.cluster_id] != story[a.cluster_id]
+
+
+def _seed_items(corpus_dir: Path) -> list[tuple[str, ArticleFeatures]]:
+    seeds = corpus_dir / "seeds"
+    manifest = json.loads((seeds / "manifest.json").read_text())["articles"]
+    items = []
+    for name in sorted(manifest):
+        meta = manifest[name]
+        published = meta["published"] + ("-01" if meta["date_precision"] == "month" else "")
+        cleaned = clean_text((seeds / name).read_text())
+        items.append(
+            (
+                name,
+                extract_features(
+                    title=cleaned.title,
+                    body=cleaned.body,
+                    published=date.fromisoformat(published),
+                    precision=meta["date_precision"],
+                ),
+            )
+        )
+    return items
+
+
+def test_seeds_incidents_and_storylines_match_gold(corpus_dir: Path) -> None:
+    gold = json.loads((corpus_dir / "seeds" / "gold.json").read_text())
+    incident = {a: i for i, v in gold["incidents"].items() for a in v["articles"]}
+    story_of = {i: s for s, incs in gold["storylines"].items() for i in incs}
+    index = ClusterIndex()
+    predicted = {aid: assign(index, aid, f).cluster_id for aid, f in _seed_items(corpus_dir)}
+    storylines = build_storylines(index.summaries())
+    assert bcubed(predicted, incident).f1 == 1.0
+    assert (
+        bcubed(
+            {a: storylines[c] for a, c in predicted.items()},
+            {a: story_of[i] for a, i in incident.items()},
+        ).f1
+        == 1.0
+    )
+
+
+def test_seed_roundup_idlib_village_is_not_the_ain_issa_village(corpus_dir: Path) -> None:
+    places = dict(_seed_items(corpus_dir))["003_90aeaab6560ff404.txt"].places
+    assert "mushayrifa-idlib" in places and "mushayrifa-raqqa" not in places
