@@ -35,7 +35,8 @@ Tokens (``tokenize``)
     original text; a token's span also covers the diacritics that follow its last letter,
     so a highlight never cuts a mark from its letter. A detached proclitic written with
     a tatweel (لـ"قسد", بـ «...», الـ24) is merged with the word that follows it; the
-    token's key is then the key of that word.
+    token's key is then the key of that word. (camel-tools' ``simple_word_tokenize``
+    splits the same way but gives no offsets, hence the own regex.)
 
 Clitic keys (``token_key``, ``strip_proclitics``)
     Proclitics are stripped by the pattern (و|ف)? (ب|ك|ل)? (ال)?, where ل + ال is written

@@ -64,7 +64,7 @@ Assignment (``assign``)
   of articles are skipped once ``N >= STOP_DF_MIN_DOCS``: they name the war, not an event),
   its resolved places, and actor x week keys (an actor within a 3-week window of the article;
   no actor keys for undated articles). Every postings list keeps only the ``POSTINGS_CAP`` = 64
-  most recently updated clusters, and the ``MAX_CANDIDATES`` = 48 clusters with the most
+  most recently updated clusters, and the ``MAX_CANDIDATES`` = 32 clusters with the most
   weighted hits are scored. Work per article is therefore bounded whatever the index size.
 - The best-scoring candidate at or above ``ASSIGN_THRESHOLD`` = 0.30 wins (ties: lowest cluster
   id); otherwise a new cluster. Deterministic: same input, same order, same clusters.
@@ -122,7 +122,7 @@ SALIENT_TERMS = 12
 STOP_DF_RATIO = 0.05
 STOP_DF_MIN_DOCS = 200
 POSTINGS_CAP = 64
-MAX_CANDIDATES = 48
+MAX_CANDIDATES = 32
 ACTOR_WEEK_WINDOW = 1  # weeks either side: a 3-week window
 
 MAIN_PLACE_SHARE = 0.15
@@ -402,18 +402,21 @@ class ClusterIndex:
         self.postings: dict[str, dict[str, None]] = {}
         self.article_cluster: dict[str, str] = {}
         self._next_id = 1
+        # ln(1 + N) and ln(1 + df) kept current, so idf is one lookup (hot path of scoring).
+        self._log_n = 0.0
+        self._log_df: dict[str, float] = {}
 
     # idf and salient terms
 
     def idf(self, term: str) -> float:
-        return math.log((1 + self.n_docs) / (1 + self.df.get(term, 0))) + 1.0
+        return self._log_n + 1.0 - self._log_df.get(term, 0.0)
 
-    def _weights(self, terms: Mapping[str, int]) -> dict[str, float]:
+    def weights(self, terms: Mapping[str, int]) -> dict[str, float]:
         return {t: (1.0 + math.log(c)) * self.idf(t) for t, c in terms.items()}
 
     def salient_terms(self, features: ArticleFeatures) -> list[str]:
         stop_df = STOP_DF_RATIO * self.n_docs if self.n_docs >= STOP_DF_MIN_DOCS else float("inf")
-        weights = self._weights(features.terms)
+        weights = self.weights(features.terms)
         ranked = sorted(
             (t for t in weights if self.df.get(t, 0) <= stop_df),
             key=lambda t: (-weights[t], t),
@@ -435,7 +438,9 @@ class ClusterIndex:
     def new_cluster_id(self) -> str:
         while f"c{self._next_id}" in self.clusters:
             self._next_id += 1
-        return f"c{self._next_id}"
+        cluster_id = f"c{self._next_id}"
+        self._next_id += 1
+        return cluster_id
 
     def candidates(self, features: ArticleFeatures) -> list[str]:
         """Clusters worth scoring, from the postings only; best-first, at most MAX_CANDIDATES."""
@@ -453,14 +458,25 @@ class ClusterIndex:
         ranked = sorted(hits, key=lambda c: (-hits[c], c))
         return ranked[:MAX_CANDIDATES]
 
-    def score(self, features: ArticleFeatures, cluster_id: str) -> Match:
+    def score(
+        self,
+        features: ArticleFeatures,
+        cluster_id: str,
+        *,
+        weights: Mapping[str, float] | None = None,
+    ) -> Match:
+        """Similarity of an article to one cluster, with its evidence.
+
+        ``weights`` (the article's TF-IDF) lets ``assign`` share that work across candidates.
+        """
         cluster = self.clusters[cluster_id]
         n = len(cluster.members)
-        article = self._weights(features.terms)
+        article = weights if weights is not None else self.weights(features.terms)
         a_norm = math.sqrt(sum(w * w for w in article.values()))
         dot = c_norm_sq = 0.0
+        base, log_df = self._log_n + 1.0, self._log_df
         for term, total in cluster.term_sums.items():
-            w = total / n * self.idf(term)
+            w = total / n * (base - log_df.get(term, 0.0))
             c_norm_sq += w * w
             if term in article:
                 dot += w * article[term]
@@ -506,6 +522,9 @@ class ClusterIndex:
         salient = self.salient_terms(features)
         self.n_docs += 1
         self.df.update(features.terms.keys())
+        self._log_n = math.log(1 + self.n_docs)
+        for term in features.terms:
+            self._log_df[term] = math.log(1 + self.df[term])
         cluster = self.clusters.get(cluster_id)
         if cluster is None:
             cluster = self.clusters[cluster_id] = _Cluster(cluster_id)
@@ -555,7 +574,8 @@ def assign(
     decision). With ``add=False`` the index is left unchanged (a dry run for suggestions).
     """
     candidates = [c for c in index.candidates(features) if c not in forbidden]
-    matches = [index.score(features, c) for c in candidates]
+    weights = index.weights(features.terms)
+    matches = [index.score(features, c, weights=weights) for c in candidates]
     best: Match | None = None
     for match in matches:
         if best is None or match.score > best.score:

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, Min
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
+from articles.models import Article, Outlet
+from comparisons.actors import ACTOR_NAMES
+from comparisons.gazetteer import PLACES
+
+PLACES_BY_ID = {place.id: place for place in PLACES}
 
 
 class Storyline(models.Model):
@@ -25,6 +32,32 @@ class Storyline(models.Model):
 
 
 class ClusterQuerySet(models.QuerySet["Cluster"]):
+    def filtered(
+        self,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        outlet: Outlet | None = None,
+        place: str = "",
+        actor: str = "",
+        **_ignored: object,
+    ) -> ClusterQuerySet:
+        """Clusters overlapping the date range, with the outlet, place and actor asked for."""
+        qs = self
+        if date_from:
+            qs = qs.filter(end_date__gte=date_from)
+        if date_to:
+            qs = qs.filter(start_date__lte=date_to)
+        if outlet:
+            qs = qs.filter(
+                pk__in=Membership.objects.filter(article__outlet=outlet).values("cluster")
+            )
+        if place:
+            qs = qs.filter(place_ids__contains=f" {place} ")
+        if actor:
+            qs = qs.filter(actor_ids__contains=f" {actor} ")
+        return qs
+
     def with_stats(self) -> ClusterQuerySet:
         return self.annotate(
             size=Count("memberships", distinct=True),
@@ -58,6 +91,7 @@ class Cluster(models.Model):
         ordering = ["-start_date", "-id"]
         verbose_name = _("event cluster")
         verbose_name_plural = _("event clusters")
+        permissions = [("correct_cluster", _("Can correct event clusters"))]
 
     def __str__(self) -> str:
         return self.title or f"#{self.pk}"
@@ -114,6 +148,31 @@ class Membership(models.Model):
     @property
     def is_pinned(self) -> bool:
         return self.pinned_at is not None
+
+    @property
+    def shared_places(self) -> list[str]:
+        return [place_name(p) for p in self.evidence.get("shared_places", [])]
+
+    @property
+    def shared_actors(self) -> list[str]:
+        return [actor_name(a) for a in self.evidence.get("shared_actors", [])]
+
+
+def place_name(place_id: str) -> str:
+    """The place's name in the active language (Arabic names for Arabic, English otherwise)."""
+    place = PLACES_BY_ID.get(place_id)
+    if place is None:
+        return place_id
+    if get_language() != "ar" and place.en:
+        return place.en[0]
+    return place.ar[0]
+
+
+def actor_name(actor_id: str) -> str:
+    names = ACTOR_NAMES.get(actor_id)
+    if get_language() == "ar" and names:
+        return names[0]
+    return actor_id
 
 
 class ArticleFeatures(models.Model):

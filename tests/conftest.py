@@ -20,7 +20,26 @@ def corpus_dir() -> Path:
 
 @pytest.fixture
 def analyst(django_user_model):
-    return django_user_model.objects.create_user(username="analyst", password="analyst-pass-123")
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username="analyst", password="analyst-pass-123")
+    user.groups.add(Group.objects.get(name="analyst"))
+    return user
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username="viewer", password="viewer-pass-123")
+    user.groups.add(Group.objects.get(name="viewer"))
+    return user
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
 
 
 @pytest.fixture

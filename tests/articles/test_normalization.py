@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -350,7 +351,7 @@ Pref-Al\tSuff-At
 
 
 @pytest.fixture
-def morphology_db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def morphology_db(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "morphology.db"
     path.write_text(TINY_MORPHOLOGY_DB, encoding="utf-8")
     set_morphology_db(path)
@@ -359,7 +360,7 @@ def morphology_db(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def no_morphology_db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def no_morphology_db(tmp_path: Path) -> Iterator[None]:
     set_morphology_db(tmp_path / "missing.db")
     yield
     set_morphology_db(None)

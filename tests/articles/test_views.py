@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles.models import Article, ImportBatch, Outlet
-from articles.normalization import search_keys
+from articles.normalization import search_document
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def make_article(outlet: Outlet, body: str, **fields: object) -> Article:
         outlet=outlet,
         body=body,
         content_hash=hashlib.sha256(body.encode()).hexdigest(),
-        search_text=f" {' '.join(search_keys(body))} ",
+        search_text=search_document(f"{fields.get('title', '')}\n{body}"),
         **fields,
     )
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -141,8 +142,31 @@ def test_switching_to_english_flips_the_layout(
     assert direction(page) == "rtl"
 
 
-def test_import_page(logged_in_page: Page, screenshot) -> None:
+def test_import_page_uploads_files(logged_in_page: Page, screenshot) -> None:
     page = logged_in_page
     page.click(".site-nav >> text=استيراد")
     expect(page.locator("input[type=file][name=files]")).to_have_attribute("multiple", "")
     screenshot(page, "import")
+
+    records = [
+        {"id": "a1", "outlet": "Orient News", "title": "قصف على عين عيسى", "text": BODY,
+         "published": "2020-12-05", "language": "ar"},
+        {"id": "a2", "outlet": "Orient News", "title": "نسخة", "text": BODY,
+         "published": "2020-12-05", "language": "ar"},
+        {"id": "broken", "outlet": "Orient News"},
+    ]
+    payload = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode()
+    page.set_input_files(
+        "input[name=files]",
+        {"name": "seed.jsonl", "mimeType": "application/jsonl", "buffer": payload},
+    )
+    with page.expect_navigation():
+        page.click("form[enctype] button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("الاستيراد #")
+    expect(page.locator(".article-item")).to_have_count(1)
+    expect(page.locator("table")).to_contain_text("seed.jsonl:3")
+    screenshot(page, "import-detail")
+
+    page.click(".site-nav >> text=وسائل الإعلام")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    screenshot(page, "outlet-list")

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from articles.http import HtmxHttpRequest
+from articles.models import Article
+from comparisons import corrections
+from comparisons.forms import SORTS, ClusterFilterForm, MergeForm, MoveForm, RenameForm, SplitForm
+from comparisons.models import Cluster, Membership
+
+CLUSTERS_PER_PAGE = 25
+CORRECT = "comparisons.correct_cluster"
+
+
+def _partial_wanted(request: HtmxHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def cluster_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = ClusterFilterForm(request.GET)
+    clusters = Cluster.objects.with_stats().select_related("storyline")
+    if form.is_valid():
+        clusters = clusters.filtered(**form.cleaned_data)
+        clusters = clusters.order_by(*SORTS[form.cleaned_data["sort"] or "-date"])
+    else:
+        clusters = clusters.none()
+    page = Paginator(clusters, CLUSTERS_PER_PAGE).get_page(request.GET.get("page"))
+    template_name = "comparisons/cluster_list.html"
+    if _partial_wanted(request):
+        template_name += "#results"
+    return render(request, template_name, {"form": form, "page": page})
+
+
+def _detail_context(cluster: Cluster) -> dict[str, object]:
+    memberships = list(
+        cluster.memberships.select_related("article__outlet", "pinned_by").order_by(
+            "article__outlet__name", "article__published", "article_id"
+        )
+    )
+    by_outlet = [
+        (outlet, list(group)) for outlet, group in groupby(memberships, lambda m: m.article.outlet)
+    ]
+    return {
+        "cluster": cluster,
+        "by_outlet": by_outlet,
+        "size": len(memberships),
+        "siblings": Cluster.objects.filter(storyline_id=cluster.storyline_id)
+        .exclude(pk=cluster.pk)
+        .order_by("start_date", "pk")[:20]
+        if cluster.storyline_id
+        else [],
+        "actions": cluster.actions.select_related("user")[:20],
+        "rename_form": RenameForm(initial={"title": cluster.title}),
+        "merge_form": MergeForm(),
+        "split_form": SplitForm(cluster=cluster),
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def cluster_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    cluster = get_object_or_404(Cluster.objects.select_related("storyline"), pk=pk)
+    template_name = "comparisons/cluster_detail.html"
+    if _partial_wanted(request):
+        template_name += "#cluster"
+    return render(request, template_name, _detail_context(cluster))
+
+
+def _after_correction(request: HtmxHttpRequest, cluster: Cluster | None) -> HttpResponse:
+    """Show the cluster again: the fragment for htmx, a redirect for a plain form post."""
+    if cluster is None or not Cluster.objects.filter(pk=cluster.pk).exists():
+        return redirect("comparisons:cluster_list")
+    if request.htmx:
+        cluster.refresh_from_db()
+        response = render(
+            request, "comparisons/cluster_detail.html#cluster", _detail_context(cluster)
+        )
+        response["HX-Trigger"] = "clusterChanged"
+        return response
+    return redirect(cluster)
+
+
+def _refused(request: HtmxHttpRequest, cluster: Cluster, error: ValidationError) -> HttpResponse:
+    for message in error.messages:
+        messages.error(request, message)
+    return _after_correction(request, cluster)
+
+
+@require_POST
+@permission_required(CORRECT, raise_exception=True)
+def cluster_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    cluster = get_object_or_404(Cluster, pk=pk)
+    form = RenameForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, cluster, ValidationError(list(form.errors["title"])))
+    corrections.rename_cluster(cluster=cluster, title=form.cleaned_data["title"], user=request.user)
+    return _after_correction(request, cluster)
+
+
+@require_POST
+@permission_required(CORRECT, raise_exception=True)
+def cluster_merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    cluster = get_object_or_404(Cluster, pk=pk)
+    form = MergeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        corrections.merge_clusters(
+            target=cluster, other=form.cleaned_data["other"], user=request.user
+        )
+    except ValidationError as error:
+        return _refused(request, cluster, error)
+    return _after_correction(request, cluster)
+
+
+@require_POST
+@permission_required(CORRECT, raise_exception=True)
+def cluster_split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    cluster = get_object_or_404(Cluster, pk=pk)
+    form = SplitForm(request.POST, cluster=cluster)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        corrections.split_cluster(
+            cluster=cluster,
+            articles=list(form.cleaned_data["articles"]),
+            user=request.user,
+            title=form.cleaned_data["title"],
+        )
+    except ValidationError as error:
+        return _refused(request, cluster, error)
+    return _after_correction(request, cluster)
+
+
+@require_POST
+@permission_required(CORRECT, raise_exception=True)
+def article_move(request: HtmxHttpRequest, pk: int, article_pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("cluster", "article"),
+        cluster_id=pk,
+        article_id=article_pk,
+    )
+    form = MoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        corrections.move_article(
+            article=membership.article, to_cluster=form.cleaned_data["target"], user=request.user
+        )
+    except ValidationError as error:
+        return _refused(request, membership.cluster, error)
+    return _after_correction(request, membership.cluster)
+
+
+@require_POST
+@permission_required(CORRECT, raise_exception=True)
+def article_not_same(request: HtmxHttpRequest, pk: int, article_pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("cluster", "article"),
+        cluster_id=pk,
+        article_id=article_pk,
+    )
+    article: Article = membership.article
+    try:
+        corrections.mark_not_same_event(article=article, user=request.user)
+    except ValidationError as error:
+        return _refused(request, membership.cluster, error)
+    return _after_correction(request, membership.cluster)
