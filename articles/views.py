@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
@@ -88,12 +87,9 @@ def import_page(request: HtmxHttpRequest) -> HttpResponse:
         if too_large:
             form = ImportForm()
         elif form.is_valid():
-            try:
-                batch = import_uploads(files=form.uploads(), user=request.user)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect(batch)
+            # Bad records do not raise: the batch page lists them.
+            batch = import_uploads(files=form.uploads(), user=request.user)
+            return redirect(batch)
     batches = ImportBatch.objects.select_related("created_by")[:20]
     context = {"form": form, "batches": batches, "max_mb": _max_upload_mb(), "too_large": too_large}
     return render(request, "articles/import_page.html", context, status=413 if too_large else 200)
@@ -108,5 +104,4 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _max_upload_mb() -> int:
-    return max(1, settings.ZAWIYA_UPLOAD_MAX_BYTES // (1024 * 1024))
-
+    return max(1, int(settings.ZAWIYA_UPLOAD_MAX_BYTES) // (1024 * 1024))

@@ -125,12 +125,23 @@ def _as_ids(ids: Iterable[str]) -> str:
     return f" {' '.join(ids)} " if ids else ""
 
 
+_PRECISION_RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
+
+
 def _add_member(cluster: Cluster, article: Article, features: clustering.ArticleFeatures) -> None:
     # A cluster's dates come from its day-precise members, so a month-dated report does not
-    # stretch the incident to the whole month.
-    if article.published is not None and article.date_precision == Article.DatePrecision.DAY:
-        cluster.start_date = min(filter(None, [cluster.start_date, article.published]))
-        cluster.end_date = max(filter(None, [cluster.end_date, article.published]))
+    # stretch the incident to the whole month; a cluster with none spans its best period.
+    interval = features.interval
+    if interval is not None:
+        first, last = date.fromordinal(interval[0]), date.fromordinal(interval[1])
+        precision = features.precision
+        current = _PRECISION_RANK[cluster.date_precision]
+        if _PRECISION_RANK[precision] < current:
+            cluster.start_date, cluster.end_date = first, last
+            cluster.date_precision = precision
+        elif _PRECISION_RANK[precision] == current:
+            cluster.start_date = min(filter(None, [cluster.start_date, first]))
+            cluster.end_date = max(filter(None, [cluster.end_date, last]))
     cluster.place_ids = _as_ids([*cluster.places, *features.places])
     cluster.actor_ids = _as_ids([*cluster.actors, *features.actors])
 
@@ -138,6 +149,7 @@ def _add_member(cluster: Cluster, article: Article, features: clustering.Article
 def refresh_cluster(cluster: Cluster) -> None:
     """Recompute a cluster's dates, places and actors from its members (after corrections)."""
     cluster.start_date = cluster.end_date = None
+    cluster.date_precision = Article.DatePrecision.UNKNOWN
     cluster.place_ids = cluster.actor_ids = ""
     members = cluster.memberships.select_related("article__features")
     for membership in members:

@@ -78,6 +78,11 @@ class Cluster(models.Model):
     )
     start_date = models.DateField(null=True, blank=True, db_index=True)
     end_date = models.DateField(null=True, blank=True, db_index=True)
+    # "day" when some member is dated to the day (the dates span those members only);
+    # otherwise the precision of the best-dated member, whose period the dates span.
+    date_precision = models.CharField(
+        max_length=8, choices=Article.DatePrecision.choices, default=Article.DatePrecision.UNKNOWN
+    )
     # Place and actor ids of the members, space-delimited with a space at both ends, so the
     # list filters are a portable `contains " id "` on SQLite and PostgreSQL alike.
     place_ids = models.TextField(blank=True, default="")

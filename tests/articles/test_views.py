@@ -161,7 +161,9 @@ def test_reports_a_reversed_date_range(analyst_client, militia_article) -> None:
     assert "قصف على عين عيسى" not in html
 
 
-def test_search_matches_other_forms_of_a_word(analyst_client, militia_article, army_article) -> None:
+def test_search_matches_other_forms_of_a_word(
+    analyst_client, militia_article, army_article
+) -> None:
     # The plural with the article finds the singular: both reduce to the same search key.
     response = analyst_client.get(reverse("articles:article_list"), {"q": "الميليشيات"})
     html = response.content.decode()
@@ -463,7 +465,10 @@ def test_import_detail_shows_counts_and_errors(analyst_client, analyst, militia_
     militia_article.save()
     html = analyst_client.get(batch.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for number, label in [(1, "imported"), (2, "near duplicates"), (3, "duplicates")]:
-        assert f'<span class="count__number">{number}</span> <span class="count__label">{label}' in html
+        assert (
+            f'<span class="count__number">{number}</span> <span class="count__label">{label}'
+            in html
+        )
     assert "seed.jsonl:12" in html and "no text" in html
     assert '<tr class="level--duplicate">' in html
     assert f'href="{militia_article.get_absolute_url()}"' in html

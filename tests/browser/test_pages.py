@@ -106,6 +106,9 @@ def test_analyst_browses_filters_and_reads_an_article(
     expect(page.locator(".article-item")).to_have_count(2)
     expect(page).to_have_url(re.compile(r"/\?.*outlet=al-mayadeen"))
     assert page.evaluate("window.zawiyaMarker") == "still here"
+    # The language switch returns to the filtered list, not the one the page was loaded with.
+    next_url = page.get_attribute(".language-switch input[name=next]", "value")
+    assert "outlet=al-mayadeen" in next_url
 
     page.click("text=الجيش السوري يتصدى لهجوم المسلحين شمال الرقة")
     expect(page.locator("h1")).to_have_text("الجيش السوري يتصدى لهجوم المسلحين شمال الرقة")
@@ -149,10 +152,22 @@ def test_import_page_uploads_files(logged_in_page: Page, screenshot) -> None:
     screenshot(page, "import")
 
     records = [
-        {"id": "a1", "outlet": "Orient News", "title": "قصف على عين عيسى", "text": BODY,
-         "published": "2020-12-05", "language": "ar"},
-        {"id": "a2", "outlet": "Orient News", "title": "نسخة", "text": BODY,
-         "published": "2020-12-05", "language": "ar"},
+        {
+            "id": "a1",
+            "outlet": "Orient News",
+            "title": "قصف على عين عيسى",
+            "text": BODY,
+            "published": "2020-12-05",
+            "language": "ar",
+        },
+        {
+            "id": "a2",
+            "outlet": "Orient News",
+            "title": "نسخة",
+            "text": BODY,
+            "published": "2020-12-05",
+            "language": "ar",
+        },
         {"id": "broken", "outlet": "Orient News"},
     ]
     payload = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode()
