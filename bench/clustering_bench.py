@@ -99,7 +99,9 @@ def main() -> None:
     start = time.perf_counter()
     for _ in range(1000):
         body = " ".join(rng.choice(sentences) for _ in range(rng.randint(6, 12)))
-        extract_features(title=rng.choice(sentences), body=body, published=None, precision="unknown")
+        extract_features(
+            title=rng.choice(sentences), body=body, published=None, precision="unknown"
+        )
     extract_ms = (time.perf_counter() - start) / 1000 * 1000
     print(f"extract_features: {extract_ms:.2f} ms/article ({1000 / extract_ms:.0f}/s)")
 

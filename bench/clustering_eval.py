@@ -160,7 +160,8 @@ def main() -> None:
             best = (f1, t, pred)
         if args.sweep:
             print(fmt(f"  baseline t={t:.2f}", pred, baly_gold))
-    assert best is not None
+    if best is None:
+        raise SystemExit("no baseline threshold evaluated")
     print(fmt(f"baseline (best t={best[1]:.2f})", best[2], baly_gold))
     print(fmt("baseline (t=0.30)", baseline(baly, 0.30), baly_gold))
     if args.sweep:

@@ -627,26 +627,19 @@ def build_storylines(clusters: Iterable[ClusterSummary]) -> dict[str, str]:
             x = parent[x]
         return x
 
-    by_place: dict[str, list[ClusterSummary]] = {}
+    by_place: dict[str, list[tuple[tuple[int, int], ClusterSummary]]] = {}
     for s in summaries:
         if s.interval is None:
             continue
         for place in _main_places(s.places):
-            by_place.setdefault(place, []).append(s)
+            by_place.setdefault(place, []).append((s.interval, s))
     for group in by_place.values():
-        group.sort(key=lambda s: (s.interval or (0, 0))[0])
-        for i, a in enumerate(group):
-            assert a.interval is not None
-            for b in group[i + 1 :]:
-                assert b.interval is not None
-                if (
-                    b.interval[0] - a.interval[1] > STORY_WINDOW_DAYS
-                    and b.interval[0] > a.interval[1]
-                ):
-                    # Sorted by start: later ones start even later, but a long interval may
-                    # still reach back, so only stop once b starts past a's end + window.
-                    break
-                if _interval_gap(a.interval, b.interval) > STORY_WINDOW_DAYS:
+        group.sort(key=lambda item: (item[0], item[1].cluster_id))
+        for i, (a_interval, a) in enumerate(group):
+            for b_interval, b in group[i + 1 :]:
+                if b_interval[0] - a_interval[1] > STORY_WINDOW_DAYS:
+                    break  # sorted by start: every later cluster starts later still
+                if _interval_gap(a_interval, b_interval) > STORY_WINDOW_DAYS:
                     continue
                 overlap, _shared = _actor_overlap(a.actors, b.actors)
                 if overlap >= STORY_ACTOR_OVERLAP:

@@ -20,19 +20,19 @@ def corpus_dir() -> Path:
 
 @pytest.fixture
 def analyst(django_user_model):
-    from django.contrib.auth.models import Group
+    from comparisons.roles import ensure_roles
 
     user = django_user_model.objects.create_user(username="analyst", password="analyst-pass-123")
-    user.groups.add(Group.objects.get(name="analyst"))
+    user.groups.add(ensure_roles()["analyst"])
     return user
 
 
 @pytest.fixture
 def viewer(django_user_model):
-    from django.contrib.auth.models import Group
+    from comparisons.roles import ensure_roles
 
     user = django_user_model.objects.create_user(username="viewer", password="viewer-pass-123")
-    user.groups.add(Group.objects.get(name="viewer"))
+    user.groups.add(ensure_roles()["viewer"])
     return user
 
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# Role -> permissions ("app_label.codename"). Viewers only read, which every logged-in user may.
+# A frozen copy of comparisons.roles.ROLES as it was when this migration was written.
 ROLES = {
     "viewer": [],
     "analyst": ["comparisons.correct_cluster"],

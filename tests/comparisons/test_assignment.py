@@ -44,12 +44,27 @@ def test_reports_of_one_incident_from_two_outlets_share_a_cluster(tmp_path: Path
     _import(
         tmp_path,
         [
-            {"id": "a", "outlet": "One", "title": "اشتباكات قرب عين عيسى", "text": CLASH_1,
-             "published": "2020-12-18"},
-            {"id": "b", "outlet": "Two", "title": "الفصائل تسيطر على قريتين", "text": CLASH_2,
-             "published": "2020-12-19"},
-            {"id": "c", "outlet": "Two", "title": "مدرسة جديدة", "text": SCHOOL,
-             "published": "2020-12-19"},
+            {
+                "id": "a",
+                "outlet": "One",
+                "title": "اشتباكات قرب عين عيسى",
+                "text": CLASH_1,
+                "published": "2020-12-18",
+            },
+            {
+                "id": "b",
+                "outlet": "Two",
+                "title": "الفصائل تسيطر على قريتين",
+                "text": CLASH_2,
+                "published": "2020-12-19",
+            },
+            {
+                "id": "c",
+                "outlet": "Two",
+                "title": "مدرسة جديدة",
+                "text": SCHOOL,
+                "published": "2020-12-19",
+            },
         ],
     )
     assert _cluster_of("a") == _cluster_of("b") != _cluster_of("c")
@@ -141,7 +156,10 @@ def test_seeds_match_the_gold_incidents_and_storylines(corpus_dir: Path) -> None
     import_paths(paths=[corpus_dir / "seeds"])
     out = io.StringIO()
     call_command(
-        "evaluate_clustering", str(corpus_dir / "seeds" / "gold.json"), "--format", "json",
+        "evaluate_clustering",
+        str(corpus_dir / "seeds" / "gold.json"),
+        "--format",
+        "json",
         stdout=out,
     )
     report = json.loads(out.getvalue())

@@ -26,7 +26,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def three(tmp_path: Path) -> dict[str, Article]:
     records = [
-        {"id": "a", "outlet": "One", "title": "اشتباكات", "text": CLASH_1, "published": "2020-12-18"},
+        {
+            "id": "a",
+            "outlet": "One",
+            "title": "اشتباكات",
+            "text": CLASH_1,
+            "published": "2020-12-18",
+        },
         {"id": "b", "outlet": "Two", "title": "سيطرة", "text": CLASH_2, "published": "2020-12-19"},
         {"id": "c", "outlet": "Two", "title": "مدرسة", "text": SCHOOL, "published": "2020-12-19"},
     ]

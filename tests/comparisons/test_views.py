@@ -18,12 +18,27 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def clusters(tmp_path: Path) -> dict[str, Article]:
     records = [
-        {"id": "a", "outlet": "One", "title": "اشتباكات عين عيسى", "text": CLASH_1,
-         "published": "2020-12-18"},
-        {"id": "b", "outlet": "Two", "title": "سيطرة على قريتين", "text": CLASH_2,
-         "published": "2020-12-19"},
-        {"id": "c", "outlet": "Two", "title": "مدرسة <script>alert(1)</script>", "text": SCHOOL,
-         "published": "2021-03-02"},
+        {
+            "id": "a",
+            "outlet": "One",
+            "title": "اشتباكات عين عيسى",
+            "text": CLASH_1,
+            "published": "2020-12-18",
+        },
+        {
+            "id": "b",
+            "outlet": "Two",
+            "title": "سيطرة على قريتين",
+            "text": CLASH_2,
+            "published": "2020-12-19",
+        },
+        {
+            "id": "c",
+            "outlet": "Two",
+            "title": "مدرسة <script>alert(1)</script>",
+            "text": SCHOOL,
+            "published": "2021-03-02",
+        },
     ]
     path = tmp_path / "v.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records))

@@ -5,11 +5,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from articles.imports import import_paths
 from articles.models import Article
+from comparisons.roles import ensure_roles
 
 DEMO_USERNAME = "analyst"
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if user is None:
             password = secrets.token_urlsafe(12)
             user = user_model.objects.create_user(username=DEMO_USERNAME, password=password)
-            user.groups.add(Group.objects.get(name="analyst"))
+            user.groups.add(ensure_roles()["analyst"])
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo account created. Log in at http://127.0.0.1:8000/login/ as "

@@ -1,0 +1,29 @@
+"""Roles: viewer (reads), analyst (corrects clusters, tags), admin (taxonomy, lexicon, users).
+
+Roles are Django groups holding permissions; views check permissions, never group names.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+# Role -> permissions ("app_label.codename"). Reading needs only a login.
+ROLES: dict[str, list[str]] = {
+    "viewer": [],
+    "analyst": ["comparisons.correct_cluster"],
+    "admin": ["comparisons.correct_cluster"],
+}
+
+
+def ensure_roles() -> dict[str, Group]:
+    """Create the role groups with their permissions if they are missing; returns them."""
+    groups = {}
+    for role, perms in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        groups[role] = group
+    return groups
