@@ -71,7 +71,7 @@ class RenameForm(forms.Form):
 
 class MergeForm(forms.Form):
     other = forms.ModelChoiceField(
-        label=_("Merge this cluster into it"),
+        label=_("Merge cluster # into this one"),
         queryset=Cluster.objects.all(),
         widget=forms.NumberInput(attrs={"min": 1}),
         help_text=_("The number of the other cluster (shown as #N)."),
@@ -93,10 +93,19 @@ class MoveForm(forms.Form):
 
 class SplitForm(forms.Form):
     articles = forms.ModelMultipleChoiceField(
-        label=_("Articles to split off"), queryset=Article.objects.none()
+        label=_("Articles to split off"),
+        queryset=Article.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
     title = forms.CharField(label=_("Title of the new cluster"), max_length=500, required=False)
 
     def __init__(self, *args: Any, cluster: Cluster, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["articles"].queryset = Article.objects.filter(membership__cluster=cluster)
+        articles = self.fields["articles"]
+        articles.queryset = (
+            Article.objects.filter(membership__cluster=cluster)
+            .select_related("outlet")
+            .order_by("outlet__name", "published", "pk")
+        )
+        # The outlet tells apart reports whose titles are alike.
+        articles.label_from_instance = lambda article: f"{article} · {article.outlet}"

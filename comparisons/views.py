@@ -8,8 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from articles.http import HtmxHttpRequest
 from articles.models import Article
@@ -77,10 +80,17 @@ def cluster_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, template_name, _detail_context(cluster))
 
 
-def _after_correction(request: HtmxHttpRequest, cluster: Cluster | None) -> HttpResponse:
-    """Show the cluster again: the fragment for htmx, a redirect for a plain form post."""
+def _after_correction(
+    request: HtmxHttpRequest, cluster: Cluster | None, *, if_gone: str = ""
+) -> HttpResponse:
+    """Show the cluster again: the fragment for htmx, a redirect for a plain form post.
+
+    When the correction emptied the cluster, go to `if_gone` (or the list) as a whole page:
+    htmx would otherwise follow the redirect and swap that page into the vanished cluster.
+    """
     if cluster is None or not Cluster.objects.filter(pk=cluster.pk).exists():
-        return redirect("comparisons:cluster_list")
+        url = if_gone or reverse("comparisons:cluster_list")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
         cluster.refresh_from_db()
         response = render(
@@ -155,12 +165,18 @@ def article_move(request: HtmxHttpRequest, pk: int, article_pk: int) -> HttpResp
     try:
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
-        corrections.move_article(
+        moved = corrections.move_article(
             article=membership.article, to_cluster=form.cleaned_data["target"], user=request.user
         )
     except ValidationError as error:
         return _refused(request, membership.cluster, error)
-    return _after_correction(request, membership.cluster)
+    # The article leaves the page the analyst is on: say where it went.
+    messages.success(
+        request,
+        _("Moved “%(title)s” to cluster #%(number)s.")
+        % {"title": membership.article, "number": moved.cluster_id},
+    )
+    return _after_correction(request, membership.cluster, if_gone=moved.cluster.get_absolute_url())
 
 
 @require_POST
@@ -173,7 +189,12 @@ def article_not_same(request: HtmxHttpRequest, pk: int, article_pk: int) -> Http
     )
     article: Article = membership.article
     try:
-        corrections.mark_not_same_event(article=article, user=request.user)
+        own = corrections.mark_not_same_event(article=article, user=request.user)
     except ValidationError as error:
         return _refused(request, membership.cluster, error)
+    messages.success(
+        request,
+        _("“%(title)s” is now in a cluster of its own, #%(number)s.")
+        % {"title": article, "number": own.pk},
+    )
     return _after_correction(request, membership.cluster)

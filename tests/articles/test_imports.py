@@ -99,7 +99,12 @@ def test_outlets_come_from_name_domain_or_url(tmp_path: Path) -> None:
     path = _write_jsonl(
         tmp_path / "o.jsonl",
         [
-            {"id": "1", "outlet": "Orient News", "outlet_domain": "orient-news.net", "text": BODY_A},
+            {
+                "id": "1",
+                "outlet": "Orient News",
+                "outlet_domain": "orient-news.net",
+                "text": BODY_A,
+            },
             {"id": "2", "url": "https://www.orient-news.net/ar/news/2", "text": BODY_B},
             {"id": "3", "outlet_domain": "new-site.example", "text": BODY_A + " جديد"},
         ],
@@ -164,11 +169,21 @@ def test_export_articles_prints_one_json_object_per_article(tmp_path: Path) -> N
     (line,) = out.getvalue().splitlines()
     record = json.loads(line)
     assert set(record) == {
-        "id", "external_id", "outlet", "url", "title", "published", "date_precision",
-        "language", "text", "duplicate_of",
+        "id",
+        "external_id",
+        "outlet",
+        "url",
+        "title",
+        "published",
+        "date_precision",
+        "language",
+        "text",
+        "duplicate_of",
     }
     assert (record["external_id"], record["published"], record["date_precision"]) == (
-        "a", "2020-12-01", "month",
+        "a",
+        "2020-12-01",
+        "month",
     )
     assert record["text"].startswith("شنت فصائل")
 

@@ -5,14 +5,19 @@ Fixtures:
 - `page`: a fresh context (Arabic browser language, desktop viewport) per test. Console errors
   and page errors (a CSP violation shows up as one) fail the test, because a blocked script or
   style is otherwise silent.
-- `logged_in_page`: the same, after logging in through the real login form.
+- `logged_in_page`: the same, after logging in through the real login form (a user with no role,
+  who may read but not correct).
+- `analyst_page`: the same user, given the analyst role (may correct event clusters).
 - `screenshot`: `screenshot(page, "name")` saves `tests/browser/screenshots/name.png`; look at it.
 
 Mark every test here `@pytest.mark.browser` (run them alone with `pytest -m browser`).
+Without Chromium the browser tests are skipped, except under CI (`CI` set), where they fail:
+CI must never pass by silently skipping them.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,6 +42,8 @@ BROWSER_PASSWORD = "browser-pass-123"  # noqa: S105
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is not installed at {CHROMIUM}; CI must run the browser tests")
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -83,12 +90,24 @@ def logged_in_page(page: Page, browser_user) -> Page:
 
 
 @pytest.fixture
+def analyst_page(logged_in_page: Page, browser_user) -> Page:
+    from comparisons.roles import ensure_roles
+
+    # Permissions are read per request, so the role counts from the next page load on.
+    browser_user.groups.add(ensure_roles()["analyst"])
+    return logged_in_page
+
+
+@pytest.fixture
 def screenshot() -> Callable[[Page, str], Path]:
     SCREENSHOTS.mkdir(exist_ok=True)
 
     def take(page: Page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret leaves an empty `style` attribute on every input,
+        # which htmx's settle step copies onto the swapped-in inputs: a CSP violation that
+        # only the screenshot caused.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     return take

@@ -100,6 +100,12 @@ def test_analyst_browses_filters_and_reads_an_article(
     expect(page.locator(".article-item")).to_have_count(4)
     screenshot(page, "article-list-ar")
 
+    # On a phone the page reflows instead of scrolling sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "article-list-ar-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     # The filter swaps the results in place: the page itself is not reloaded.
     page.evaluate("window.zawiyaMarker = 'still here'")
     page.select_option("select[name=outlet]", "al-mayadeen")

@@ -127,6 +127,7 @@ def test_a_refused_correction_says_why(analyst_client, clusters) -> None:
         reverse("comparisons:article_move", args=[cluster.pk, clusters["a"].pk]),
         {"target": "999999"},
         follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "No cluster #999999" in response.content.decode()
 
