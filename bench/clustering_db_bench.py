@@ -1,0 +1,182 @@
+"""Incremental event clustering through the database: throughput and per-article latency.
+
+Synthetic events are recombined from the sample corpus's sentences: each event draws a run of
+sentences and a date (spread over 2012-2024), and 1-4 outlets report it with the sentences
+reordered and a few dropped, within 0-3 days. Articles and their features are stored first
+(not timed), then every article is assigned with `assign_to_cluster`, exactly as an import
+does, and timed one by one. Each size runs in its own process on a fresh database.
+
+    .venv/bin/python bench/clustering_db_bench.py --sizes 1000 10000 100000
+    .venv/bin/python bench/clustering_db_bench.py --database-url postgres://postgres@127.0.0.1:5432/test
+
+Targets (issue 3): >= 200 articles/s on 2 cores; per-article time at the largest size within
+1.5x of that at the smallest (median and p95 of the last 1,000 assignments are compared, so
+the figure is the cost of one more article once the index holds N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from import_bench import corpus_sentences  # noqa: E402
+
+OUTLETS = ["Orient News", "Al Mayadeen", "Enab Baladi", "SANA", "North Press", "Syria TV"]
+
+
+def make_articles(n: int, sentences: list[str], seed: int) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    articles: list[dict[str, object]] = []
+    start = date(2012, 1, 1).toordinal()
+    span = date(2024, 12, 31).toordinal() - start
+    while len(articles) < n:
+        k = rng.randint(8, 16)
+        first = rng.randrange(0, len(sentences) - k)
+        event = sentences[first : first + k]
+        day = date.fromordinal(start + rng.randrange(span))
+        for outlet in rng.sample(OUTLETS, rng.randint(1, 4)):
+            picked = [s for s in event if rng.random() > 0.2] or event[:3]
+            rng.shuffle(picked)
+            articles.append(
+                {
+                    "outlet": outlet,
+                    "title": picked[0][:100],
+                    "body": "\n\n".join(picked),
+                    "published": day + timedelta(days=rng.randint(0, 3)),
+                }
+            )
+    return articles[:n]
+
+
+def run_one(n: int, database_url: str, corpus: Path) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    from articles import dedup
+    from articles.models import Article, Outlet
+    from comparisons.assignment import assign_to_cluster, features_of
+    from comparisons.models import ArticleFeatures, ClusteringState, Membership
+
+    ClusteringState.objects.get_or_create(pk=1)
+    outlets = {
+        name: Outlet.objects.create(name=name, slug=f"o{i}") for i, name in enumerate(OUTLETS)
+    }
+    rows = make_articles(n, corpus_sentences(corpus), seed=n)
+    prepared = time.perf_counter()
+    batch: list[Article] = []
+    for i, row in enumerate(rows):
+        batch.append(
+            Article(
+                outlet=outlets[str(row["outlet"])],
+                external_id=f"bench-{i}",
+                title=str(row["title"]),
+                body=str(row["body"]),
+                original=str(row["body"]),
+                content_hash=dedup.content_hash(str(row["body"])) + f"-{i}",
+                published=row["published"],
+                date_precision="day",
+            )
+        )
+        if len(batch) == 2000 or i == len(rows) - 1:
+            stored = Article.objects.bulk_create(batch)
+            ArticleFeatures.objects.bulk_create(
+                ArticleFeatures(article=a, data=features_of(a).to_dict()) for a in stored
+            )
+            batch = []
+    prepared = time.perf_counter() - prepared
+
+    timings: list[float] = []
+    started = time.perf_counter()
+    for article in Article.objects.order_by("pk").iterator(chunk_size=2000):
+        t0 = time.perf_counter()
+        assign_to_cluster(article=article)
+        timings.append(time.perf_counter() - t0)
+    total = time.perf_counter() - started
+    tail = timings[-1000:]
+    print(
+        json.dumps(
+            {
+                "n": n,
+                "prepare_seconds": prepared,
+                "seconds": total,
+                "rate": n / total,
+                "tail_median_ms": statistics.median(tail) * 1000,
+                "tail_p95_ms": sorted(tail)[int(len(tail) * 0.95) - 1] * 1000,
+                "clusters": Membership.objects.values("cluster").distinct().count(),
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_one(args.child, args.database_url, args.corpus)
+        return
+    if not (args.corpus / "baly-dev" / "articles.jsonl").exists():
+        sys.exit(f"the sample corpus is not at {args.corpus}; pass --corpus")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            url = args.database_url or f"sqlite:///{Path(tmp) / f'bench-{size}.sqlite3'}"
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(size),
+                    "--database-url",
+                    url,
+                    "--corpus",
+                    str(args.corpus),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode:
+                sys.exit(done.stderr[-3000:])
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            results[size] = r
+            print(
+                f"{size:>7} articles: {r['rate']:.0f} articles/s over the whole run; "
+                f"last 1,000: median {r['tail_median_ms']:.2f} ms, p95 {r['tail_p95_ms']:.2f} ms; "
+                f"{r['clusters']} clusters (setup {r['prepare_seconds']:.0f} s)",
+                flush=True,
+            )
+    small, large = min(results), max(results)
+    print(
+        f"per-article median at {large} / at {small}: "
+        f"{results[large]['tail_median_ms'] / results[small]['tail_median_ms']:.2f} "
+        f"(p95 {results[large]['tail_p95_ms'] / results[small]['tail_p95_ms']:.2f}); "
+        f"targets: >= 200 articles/s, ratio <= 1.5"
+    )
+
+
+if __name__ == "__main__":
+    main()
