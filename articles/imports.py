@@ -34,7 +34,7 @@ from articles.ingestion import (
     read_sources,
 )
 from articles.models import Article, DuplicateBand, ImportBatch, Outlet, OutletDomain
-from articles.normalization import normalize, search_document
+from articles.normalization import normalize, search_document_from_keys, token_keys
 from comparisons.assignment import assign_to_cluster, refresh_storylines, store_features
 
 # How many band-sharing articles are verified at most; more would mean a degenerate text
@@ -185,7 +185,9 @@ def _store(
             published, precision = parse_published(cleaned.published[:10])
         except ValueError:
             published, precision = None, "unknown"
-    fp = dedup.fingerprint(body)
+    title = record.title or cleaned.title
+    body_keys = token_keys(body)
+    fp = dedup.fingerprint(body, body_keys)
     try:
         outlet = outlets.resolve(record)
     except ValidationError as exc:
@@ -199,7 +201,6 @@ def _store(
         original_of, similarity = same_text[0].duplicate_of or same_text[0], 1.0
     else:
         original_of, similarity = _near_duplicate_of(fp)
-    title = record.title or cleaned.title
     article = Article(
         outlet=outlet,
         url=record.url,
@@ -215,14 +216,20 @@ def _store(
         original_format=(Article.SourceFormat.HTML if record.html else Article.SourceFormat.TEXT),
         content_hash=fp.content_hash,
         normalized=normalize(body),
-        search_text=search_document(f"{title}\n{body}"),
+        search_text=search_document_from_keys(token_keys(title) + body_keys),
+        minhash=list(fp.signature),
         duplicate_of=original_of,
         duplicate_similarity=similarity if original_of else None,
         batch=batch,
     )
     try:
-        # Uniqueness was checked above and the database enforces it under concurrency.
-        article.full_clean(validate_unique=False, validate_constraints=False)
+        # Uniqueness was checked above and the database enforces it under concurrency; the
+        # related rows were just read or written, so their existence needs no query.
+        article.full_clean(
+            exclude=["outlet", "duplicate_of", "batch"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         raise _Rollback(RecordResult(Outcome.REJECTED, message=_validation_message(exc))) from exc
     article.save()
@@ -248,7 +255,11 @@ def _near_duplicate_of(fp: dedup.Fingerprint) -> tuple[Article | None, float]:
         .order_by("article_id")[:MAX_NEAR_DUPLICATE_CANDIDATES]
     )
     best: tuple[Article | None, float] = (None, 0.0)
-    for candidate in Article.objects.filter(pk__in=candidate_ids).order_by("pk"):
+    candidates = Article.objects.filter(pk__in=candidate_ids).order_by("pk")
+    for candidate in candidates.only("pk", "minhash", "duplicate_of"):
+        estimate = dedup.estimated_jaccard(fp.signature, tuple(candidate.minhash))
+        if estimate < dedup.VERIFY_ABOVE:
+            continue
         similarity = dedup.jaccard(fp.shingles, dedup.shingles(candidate.body))
         if dedup.is_near_duplicate(similarity) and similarity > best[1]:
             best = (candidate.duplicate_of or candidate, similarity)

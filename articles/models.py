@@ -155,6 +155,8 @@ class Article(models.Model):
         verbose_name=_("copy of"),
     )
     duplicate_similarity = models.FloatField(null=True, blank=True)
+    # MinHash signature of the text's shingles (articles.dedup), for near-duplicate checks.
+    minhash = models.JSONField(default=list, blank=True)
     batch = models.ForeignKey(
         ImportBatch,
         on_delete=models.SET_NULL,

@@ -604,7 +604,12 @@ def search_keys(text: str) -> list[str]:
 
 def search_document(text: str) -> str:
     """The stored search form: " key1 key2 ... " with a leading and a trailing space."""
-    return " " + " ".join(search_keys(text)) + " "
+    return search_document_from_keys(token_keys(text))
+
+
+def search_document_from_keys(keys: list[str]) -> str:
+    """``search_document`` for text whose ``token_keys`` are already known (import reuses them)."""
+    return " " + " ".join(dict.fromkeys(map(search_key, keys))) + " "
 
 
 # --------------------------------------------------------------------------------------

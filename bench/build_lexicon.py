@@ -46,9 +46,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from articles.normalization import token_keys  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TSV = Path(
-    os.environ.get("ZAWIYA_SHARED_DIR", ROOT.parent / "shared")
-) / "design" / "framing-lexicon.tsv"
+DEFAULT_TSV = (
+    Path(os.environ.get("ZAWIYA_SHARED_DIR", ROOT.parent / "shared"))
+    / "design"
+    / "framing-lexicon.tsv"
+)
 DEFAULT_OUT = ROOT / "comparisons" / "data" / "default_lexicon.json"
 
 STANCE_VALENCE = {"L": 1, "N": 0, "D": -1, "P": -2}
@@ -74,7 +76,12 @@ ACTOR_MAP = {
 
 # id, Arabic name, English name, client (who is counted when this actor is the patron).
 ACTORS = [
-    ("syrian-government", "الحكومة السورية", "Syrian government and its forces", "syrian-government"),
+    (
+        "syrian-government",
+        "الحكومة السورية",
+        "Syrian government and its forces",
+        "syrian-government",
+    ),
     ("sdf", "قوات سوريا الديمقراطية", "Syrian Democratic Forces", None),
     ("ypg-pkk", "وحدات حماية الشعب / حزب العمال الكردستاني", "YPG / PYD / PKK", None),
     ("sna", "الجيش الوطني السوري", "Syrian National Army (Turkish-backed)", None),
@@ -137,18 +144,51 @@ VALENCE_OVERRIDES = {
 
 # Labels the TSV lacks, from the seeds' gold and the primer.
 EXTRA_LABELS: list[dict[str, Any]] = [
-    {"surface": "حكومة أسد", "actor": "syrian-government", "valence": -1, "camps": ["OPP"],
-     "evidence": ["gold:000"], "note": "article-less أسد: Orient style"},
-    {"surface": "الحكومة السورية", "actor": "syrian-government", "valence": 0,
-     "camps": ["NPA", "PAN"], "evidence": ["S75"]},
-    {"surface": "الجيش الروسي", "actor": "russia", "valence": 0, "camps": ["ALL"],
-     "evidence": ["gold:000"]},
-    {"surface": "الجانب الروسي", "actor": "russia", "valence": 0, "camps": ["ALL"],
-     "evidence": ["gold:004"], "note": "as الجانب التركي (S3, S9)"},
-    {"surface": "فصائل الجيش الوطني السوري", "actor": "sna", "valence": 1, "camps": ["OPP"],
-     "evidence": ["S1"], "note": "so that فصائل الجيش الوطني does not cut السوري off"},
-    {"surface": "ميليشيات الأسد وإيران", "actor": "syrian-government", "valence": -2,
-     "camps": ["OPP"], "evidence": ["S53"]},
+    {
+        "surface": "حكومة أسد",
+        "actor": "syrian-government",
+        "valence": -1,
+        "camps": ["OPP"],
+        "evidence": ["gold:000"],
+        "note": "article-less أسد: Orient style",
+    },
+    {
+        "surface": "الحكومة السورية",
+        "actor": "syrian-government",
+        "valence": 0,
+        "camps": ["NPA", "PAN"],
+        "evidence": ["S75"],
+    },
+    {
+        "surface": "الجيش الروسي",
+        "actor": "russia",
+        "valence": 0,
+        "camps": ["ALL"],
+        "evidence": ["gold:000"],
+    },
+    {
+        "surface": "الجانب الروسي",
+        "actor": "russia",
+        "valence": 0,
+        "camps": ["ALL"],
+        "evidence": ["gold:004"],
+        "note": "as الجانب التركي (S3, S9)",
+    },
+    {
+        "surface": "فصائل الجيش الوطني السوري",
+        "actor": "sna",
+        "valence": 1,
+        "camps": ["OPP"],
+        "evidence": ["S1"],
+        "note": "so that فصائل الجيش الوطني does not cut السوري off",
+    },
+    {
+        "surface": "ميليشيات الأسد وإيران",
+        "actor": "syrian-government",
+        "valence": -2,
+        "camps": ["OPP"],
+        "evidence": ["S53"],
+    },
 ]
 
 # Plain names: identify the actor, carry no stance (term group "reference").
@@ -228,10 +268,20 @@ SOURCES = [
 # Attribution markers: the label they govern is someone else's wording.
 # surface, other wordings, scope, window (tokens between marker and label), valence.
 MARKERS: list[tuple[str, list[str], str, int, int]] = [
-    ("لما أسمته", ["ما أسمته", "لما أسماه", "ما أسماه", "لما أسموه", "ما أسموه", "ما سمته"],
-     "after", 3, -1),
-    ("ما يسمى", ["ما تسمى", "بما يسمى", "لما يسمى", "مما يسمى", "بما تسمى", "لما تسمى"],
-     "after", 2, -1),
+    (
+        "لما أسمته",
+        ["ما أسمته", "لما أسماه", "ما أسماه", "لما أسموه", "ما أسموه", "ما سمته"],
+        "after",
+        3,
+        -1,
+    ),
+    (
+        "ما يسمى",
+        ["ما تسمى", "بما يسمى", "لما يسمى", "مما يسمى", "بما تسمى", "لما تسمى"],
+        "after",
+        2,
+        -1,
+    ),
     ("ما يعرف", ["ما تعرف", "بما يعرف", "لما يعرف", "مما يعرف"], "after", 2, -1),
     ("ما يطلق عليه", ["ما يطلق عليها", "ما تطلق عليه"], "after", 2, -1),
     ("المسماة", ["المسمى"], "after", 1, -1),
@@ -240,19 +290,31 @@ MARKERS: list[tuple[str, list[str], str, int, int]] = [
     ("بحسب وصف", ["حسب وصف", "وفق وصف"], "after", 3, 0),
     ("بحسب تعبير", ["حسب تعبير", "وفق تعبير", "بحسب تعبيره", "وفق تعبيره"], "both", 4, 0),
     ("على حد تعبير", ["على حد تعبيره", "على حد تعبيرها", "على حد تعبيرهم"], "before", 6, 0),
-    ("على حد زعمه", ["على حد زعمها", "على حد زعمهم", "بحسب زعمه", "بحسب زعمها"],
-     "before", 6, -1),
+    ("على حد زعمه", ["على حد زعمها", "على حد زعمهم", "بحسب زعمه", "بحسب زعمها"], "before", 6, -1),
     ("المزعوم", ["المزعومة", "المزعومين"], "before", 0, -1),
-    ("كما وصفها", ["كما وصفتها", "كما يصفها", "كما تصفها", "كما يسميها", "كما تسميها"],
-     "before", 1, 0),
+    (
+        "كما وصفها",
+        ["كما وصفتها", "كما يصفها", "كما تصفها", "كما يسميها", "كما تسميها"],
+        "before",
+        1,
+        0,
+    ),
 ]
 
 # Pattern slots (framing-primer.md, "How labels carry stance").
 NAMES = {
     "syrian-government": ["أسد", "النظام", "النظام السوري", "بشار الأسد"],
     "sdf": ["قسد", "قوات سوريا الديمقراطية"],
-    "ypg-pkk": ["وحدات حماية الشعب", "بي كا كا", "بي كي كي", "ي ب ك", "حزب العمال الكردستاني",
-                "العمال الكردستاني", "PKK", "YPG"],
+    "ypg-pkk": [
+        "وحدات حماية الشعب",
+        "بي كا كا",
+        "بي كي كي",
+        "ي ب ك",
+        "حزب العمال الكردستاني",
+        "العمال الكردستاني",
+        "PKK",
+        "YPG",
+    ],
     "sna": ["الجيش الوطني", "الجيش الوطني السوري"],
     "turkey": ["تركيا", "أنقرة", "أردوغان"],
     "russia": ["روسيا", "بوتين"],
@@ -278,9 +340,16 @@ PATRONS = {
     "syrian-government": [("النظام", 0), ("الأسد", 0), ("دمشق", 0)],
 }
 PROXY_NOUNS = [
-    ("الفصائل", 0), ("الفصائل المسلحة", -1), ("التنظيمات", -1), ("التنظيمات المسلحة", -1),
-    ("المجموعات", 0), ("المجموعات المسلحة", -1), ("الجماعات المسلحة", -1),
-    ("الميليشيات", -2), ("الميليشيا", -2), ("القوات", 0),
+    ("الفصائل", 0),
+    ("الفصائل المسلحة", -1),
+    ("التنظيمات", -1),
+    ("التنظيمات المسلحة", -1),
+    ("المجموعات", 0),
+    ("المجموعات المسلحة", -1),
+    ("الجماعات المسلحة", -1),
+    ("الميليشيات", -2),
+    ("الميليشيا", -2),
+    ("القوات", 0),
 ]
 # "backed by" is the wires' neutral wording; "loyal to / affiliated to / subject to" present
 # the client as an instrument.
@@ -301,25 +370,71 @@ PRONOUN_CUES = [
 ]
 
 PATTERNS: list[dict[str, Any]] = [
-    {"surface": "{militia} {name}", "valence": 0, "camps": ["OPP", "GOV", "SDF"],
-     "evidence": ["S45", "S48", "S24", "S53"], "note": "ميليشيا/ميليشيات + actor name"},
-    {"surface": "{militia_def} {nationality}", "valence": 0, "camps": ["OPP"],
-     "evidence": ["S40", "gold:003"], "note": "الميليشيات + nationality adjective"},
-    {"surface": "{occupier} {nationality}", "valence": 0, "camps": ["SDF", "GOV", "OPP"],
-     "evidence": ["S18", "S25", "S46", "S60"], "note": "الاحتلال + nationality adjective"},
-    {"surface": "{proxy_noun} {proxy_cue}{patron}", "valence": 0, "camps": ["AXIS", "PAN", "OPP"],
-     "evidence": ["S14", "S3", "S8"], "note": "proxy frame; the client of the patron"},
-    {"surface": "{name} {proxy_cue}{patron}", "valence": 0, "camps": ["AXIS", "OPP", "GOV"],
-     "evidence": ["S10", "S8", "S23"], "note": "a named actor presented as a patron's proxy"},
-    {"surface": "{proxy_noun} {proxy_pronoun}", "term_group": "proxy", "valence": 0,
-     "camps": ["AXIS"], "evidence": ["gold:002"],
-     "note": "patron is a pronoun: resolved to an actor named just before (X والفصائل الموالية له)"},
-    {"surface": "{mercenaries} {patron}", "valence": 0, "camps": ["SDF"],
-     "evidence": ["S26", "S34"], "note": "مرتزقة + patron"},
-    {"surface": "{label} {mercenary_suffix}", "term_group": "proxy", "valence": 0,
-     "camps": ["SDF"], "evidence": ["S27", "S34"], "note": "X ومرتزقته: the client of X"},
-    {"surface": "{name} {terror_adj}", "valence": 0, "camps": ["TR", "AXIS", "GOV"],
-     "evidence": ["S40", "S41", "S61"], "note": "X + الإرهابي/الإرهابية"},
+    {
+        "surface": "{militia} {name}",
+        "valence": 0,
+        "camps": ["OPP", "GOV", "SDF"],
+        "evidence": ["S45", "S48", "S24", "S53"],
+        "note": "ميليشيا/ميليشيات + actor name",
+    },
+    {
+        "surface": "{militia_def} {nationality}",
+        "valence": 0,
+        "camps": ["OPP"],
+        "evidence": ["S40", "gold:003"],
+        "note": "الميليشيات + nationality adjective",
+    },
+    {
+        "surface": "{occupier} {nationality}",
+        "valence": 0,
+        "camps": ["SDF", "GOV", "OPP"],
+        "evidence": ["S18", "S25", "S46", "S60"],
+        "note": "الاحتلال + nationality adjective",
+    },
+    {
+        "surface": "{proxy_noun} {proxy_cue}{patron}",
+        "valence": 0,
+        "camps": ["AXIS", "PAN", "OPP"],
+        "evidence": ["S14", "S3", "S8"],
+        "note": "proxy frame; the client of the patron",
+    },
+    {
+        "surface": "{name} {proxy_cue}{patron}",
+        "valence": 0,
+        "camps": ["AXIS", "OPP", "GOV"],
+        "evidence": ["S10", "S8", "S23"],
+        "note": "a named actor presented as a patron's proxy",
+    },
+    {
+        "surface": "{proxy_noun} {proxy_pronoun}",
+        "term_group": "proxy",
+        "valence": 0,
+        "camps": ["AXIS"],
+        "evidence": ["gold:002"],
+        "note": "patron is a pronoun: resolved to an actor named just before (X والفصائل الموالية له)",
+    },
+    {
+        "surface": "{mercenaries} {patron}",
+        "valence": 0,
+        "camps": ["SDF"],
+        "evidence": ["S26", "S34"],
+        "note": "مرتزقة + patron",
+    },
+    {
+        "surface": "{label} {mercenary_suffix}",
+        "term_group": "proxy",
+        "valence": 0,
+        "camps": ["SDF"],
+        "evidence": ["S27", "S34"],
+        "note": "X ومرتزقته: the client of X",
+    },
+    {
+        "surface": "{name} {terror_adj}",
+        "valence": 0,
+        "camps": ["TR", "AXIS", "GOV"],
+        "evidence": ["S40", "S41", "S61"],
+        "note": "X + الإرهابي/الإرهابية",
+    },
 ]
 
 
@@ -368,7 +483,7 @@ def build(tsv: Path) -> dict[str, Any]:
             actor = ACTOR_MAP[row["actor_id"]]
             forms = [row["surface_ar"], *row["variants_or_pattern"].split("|")]
             for form in forms:
-                form = re.sub("[\"«»“”]", "", form).strip()
+                form = re.sub('["«»“”]', "", form).strip()
                 if not form or form in SKIP_FORMS or form.startswith(SKIP_PREFIXES):
                     continue
                 if "ومرتزقته" in form:
@@ -380,9 +495,13 @@ def build(tsv: Path) -> dict[str, Any]:
                 if form in VALENCE_OVERRIDES:
                     valence, reason = VALENCE_OVERRIDES[form]
                     note = f"{note}; {reason}" if note else reason
-                entry: dict[str, Any] = {"surface": form, "actor": actor, "valence": valence,
-                                         "camps": split_camps(row["camps_observed"]),
-                                         "evidence": [e.strip() for e in row["evidence"].split(",")]}
+                entry: dict[str, Any] = {
+                    "surface": form,
+                    "actor": actor,
+                    "valence": valence,
+                    "camps": split_camps(row["camps_observed"]),
+                    "evidence": [e.strip() for e in row["evidence"].split(",")],
+                }
                 if row["actor_id"] == "SYR_GOV" and row["surface_ar"] == "النظام المخلوع":
                     entry["date_from"] = "2024-12-08"  # fall of the government
                 if note:
@@ -392,27 +511,56 @@ def build(tsv: Path) -> dict[str, Any]:
         add(dict(extra))
     for actor, names in REFERENCES.items():
         for name in names:
-            add({"surface": name, "actor": actor, "term_group": "reference", "valence": 0,
-                 "evidence": ["primer"]})
+            add(
+                {
+                    "surface": name,
+                    "actor": actor,
+                    "term_group": "reference",
+                    "valence": 0,
+                    "evidence": ["primer"],
+                }
+            )
     for group, terms in TERMS.items():
         for surface, valence, others in terms:
-            entry = {"surface": surface, "term_group": group, "valence": valence,
-                     "evidence": ["primer"]}
+            entry = {
+                "surface": surface,
+                "term_group": group,
+                "valence": valence,
+                "evidence": ["primer"],
+            }
             add(entry)
             entry.setdefault("variants", [])
             entry["variants"] += [o for o in others if o not in entry["variants"]]
     for surface, camps, others in SOURCES:
-        add({"surface": surface, "term_group": "sourcing", "valence": 0, "camps": camps,
-             "variants": others, "evidence": ["primer"]})
+        add(
+            {
+                "surface": surface,
+                "term_group": "sourcing",
+                "valence": 0,
+                "camps": camps,
+                "variants": others,
+                "evidence": ["primer"],
+            }
+        )
     for surface, others, scope, window, valence in MARKERS:
-        add({"surface": surface, "term_group": "attribution", "variants": others,
-             "valence": valence, "scope": scope, "window": window, "evidence": ["primer"],
-             "note": "attribution marker"})
+        add(
+            {
+                "surface": surface,
+                "term_group": "attribution",
+                "variants": others,
+                "valence": valence,
+                "scope": scope,
+                "window": window,
+                "evidence": ["primer"],
+                "note": "attribution marker",
+            }
+        )
     for pattern in PATTERNS:
         labels.append({"kind": "pattern", **pattern})
 
-    def filler(surface: str, actor: str | None = None, valence: int = 0,
-               others: list[str] | None = None) -> dict[str, Any]:
+    def filler(
+        surface: str, actor: str | None = None, valence: int = 0, others: list[str] | None = None
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {"surface": surface}
         variants = [*spellings(surface)[1:], *(others or [])]
         if variants:
@@ -424,30 +572,60 @@ def build(tsv: Path) -> dict[str, Any]:
         return out
 
     slots: dict[str, Any] = {
-        "militia": {"role": "modifier", "fillers": [filler("ميليشيا", valence=-2),
-                                                   filler("ميليشيات", valence=-2)]},
-        "militia_def": {"role": "modifier", "fillers": [filler("الميليشيات", valence=-2),
-                                                       filler("الميليشيا", valence=-2)]},
+        "militia": {
+            "role": "modifier",
+            "fillers": [filler("ميليشيا", valence=-2), filler("ميليشيات", valence=-2)],
+        },
+        "militia_def": {
+            "role": "modifier",
+            "fillers": [filler("الميليشيات", valence=-2), filler("الميليشيا", valence=-2)],
+        },
         "name": {"role": "actor", "fillers": [filler(n, a) for a, ns in NAMES.items() for n in ns]},
-        "nationality": {"role": "actor", "coordinable": True,
-                        "fillers": [filler(n, a) for a, ns in NATIONALITIES.items() for n in ns]},
-        "occupier": {"role": "modifier", "fillers": [
-            filler(s, valence=-2)
-            for s in ("الاحتلال", "قوات الاحتلال", "جيش الاحتلال", "دولة الاحتلال", "المحتل")]},
-        "patron": {"role": "patron", "fillers": [filler(n, a, v) for a, ps in PATRONS.items()
-                                                 for n, v in ps]},
-        "proxy_noun": {"role": "modifier", "fillers": [filler(n, valence=v) for n, v in PROXY_NOUNS]},
-        "proxy_cue": {"role": "modifier", "fillers": [filler(s, valence=v, others=o)
-                                                     for s, v, o in PROXY_CUES]},
-        "proxy_pronoun": {"role": "patron", "fillers": [
-            filler(f"{cues[0]} {pronoun}", valence=v,
-                   others=[f"{cue} {pronoun}" for cue in cues[1:]])
-            for cues, pronouns, v in PRONOUN_CUES for pronoun in pronouns]},
+        "nationality": {
+            "role": "actor",
+            "coordinable": True,
+            "fillers": [filler(n, a) for a, ns in NATIONALITIES.items() for n in ns],
+        },
+        "occupier": {
+            "role": "modifier",
+            "fillers": [
+                filler(s, valence=-2)
+                for s in ("الاحتلال", "قوات الاحتلال", "جيش الاحتلال", "دولة الاحتلال", "المحتل")
+            ],
+        },
+        "patron": {
+            "role": "patron",
+            "fillers": [filler(n, a, v) for a, ps in PATRONS.items() for n, v in ps],
+        },
+        "proxy_noun": {
+            "role": "modifier",
+            "fillers": [filler(n, valence=v) for n, v in PROXY_NOUNS],
+        },
+        "proxy_cue": {
+            "role": "modifier",
+            "fillers": [filler(s, valence=v, others=o) for s, v, o in PROXY_CUES],
+        },
+        "proxy_pronoun": {
+            "role": "patron",
+            "fillers": [
+                filler(
+                    f"{cues[0]} {pronoun}",
+                    valence=v,
+                    others=[f"{cue} {pronoun}" for cue in cues[1:]],
+                )
+                for cues, pronouns, v in PRONOUN_CUES
+                for pronoun in pronouns
+            ],
+        },
         "mercenaries": {"role": "modifier", "fillers": [filler("مرتزقة", valence=-2)]},
-        "mercenary_suffix": {"role": "modifier", "fillers": [
-            filler("ومرتزقته", valence=-2, others=["ومرتزقتها", "ومرتزقتهم"])]},
-        "terror_adj": {"role": "modifier", "fillers": [
-            filler("الإرهابي", valence=-2), filler("الإرهابية", valence=-2)]},
+        "mercenary_suffix": {
+            "role": "modifier",
+            "fillers": [filler("ومرتزقته", valence=-2, others=["ومرتزقتها", "ومرتزقتهم"])],
+        },
+        "terror_adj": {
+            "role": "modifier",
+            "fillers": [filler("الإرهابي", valence=-2), filler("الإرهابية", valence=-2)],
+        },
     }
     return {
         "name": "syria",
@@ -480,8 +658,10 @@ def main() -> int:
         return 0
     args.out.write_text(text, encoding="utf-8")
     lexicon = load_lexicon(document)
-    print(f"wrote {args.out}: {len(lexicon.actors)} actors, {len(lexicon.labels)} labels, "
-          f"{len(lexicon.slots)} slots")
+    print(
+        f"wrote {args.out}: {len(lexicon.actors)} actors, {len(lexicon.labels)} labels, "
+        f"{len(lexicon.slots)} slots"
+    )
     return 0
 
 

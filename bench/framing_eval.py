@@ -57,7 +57,9 @@ def evaluate(corpus: Path, verbose: bool = False) -> dict[str, float]:
     for name, expectations in sorted(gold["framing"].items()):
         findings = find_labels(matcher, seed_text(corpus, name, gold))
         own = own_label_pairs(findings)
-        wanted = {(g["actor"], label_key(g["label"])): g["label"] for g in expectations["own_voice"]}
+        wanted = {
+            (g["actor"], label_key(g["label"])): g["label"] for g in expectations["own_voice"]
+        }
         hits = own.keys() & wanted.keys()
         true_pos += len(hits)
         predicted += len(own)
@@ -75,7 +77,9 @@ def evaluate(corpus: Path, verbose: bool = False) -> dict[str, float]:
             voices = by_pair.get((item["actor"], label_key(item["label"])), set())
             ok = bool(voices) and "own" not in voices
             voice_errors += not ok
-            print(f"  {'ok' if ok else 'FAIL':6}  quoted only: {item['actor']} {item['label']} {sorted(voices)}")
+            print(
+                f"  {'ok' if ok else 'FAIL':6}  quoted only: {item['actor']} {item['label']} {sorted(voices)}"
+            )
         for item in expectations.get("must_not", []):
             voices = by_pair.get((item["actor"], label_key(item["label"])), set())
             ok = "own" not in voices
@@ -83,8 +87,10 @@ def evaluate(corpus: Path, verbose: bool = False) -> dict[str, float]:
             print(f"  {'ok' if ok else 'FAIL':6}  must not: {item['actor']} {item['label']}")
         if verbose:
             for f in findings:
-                print(f"    {f.voice:10} {f.actor_id or '-':20} {f.term_group or '':11} "
-                      f"{f.valence:+d} {f.label}")
+                print(
+                    f"    {f.voice:10} {f.actor_id or '-':20} {f.term_group or '':11} "
+                    f"{f.valence:+d} {f.label}"
+                )
     precision = true_pos / predicted if predicted else 0.0
     recall = true_pos / expected if expected else 0.0
     print(

@@ -69,7 +69,7 @@ def write_articles(path: Path, n: int, sentences: list[str], seed: int) -> int:
     return total_chars // max(n, 1)
 
 
-def run_one(jsonl: Path, database_url: str) -> None:
+def run_one(jsonl: Path, database_url: str, cluster: bool) -> None:
     """Child process: fresh database, one import, a JSON line of figures on stdout."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -86,7 +86,7 @@ def run_one(jsonl: Path, database_url: str) -> None:
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    batch = import_paths(paths=[jsonl])
+    batch = import_paths(paths=[jsonl], cluster=cluster)
     seconds = time.perf_counter() - started
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
@@ -110,42 +110,46 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cluster", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_one(args.child, args.database_url)
+        run_one(args.child, args.database_url, args.cluster)
         return
     if not (args.corpus / "baly-dev" / "articles.jsonl").exists():
         sys.exit(f"the sample corpus is not at {args.corpus}; pass --corpus")
     sentences = corpus_sentences(args.corpus)
-    results = {}
+    results: dict[tuple[str, int], dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             jsonl = Path(tmp) / f"articles-{size}.jsonl"
             mean_chars = write_articles(jsonl, size, sentences, seed=size)
-            url = args.database_url or f"sqlite:///{Path(tmp) / f'bench-{size}.sqlite3'}"
-            done = subprocess.run(
-                [sys.executable, __file__, "--child", str(jsonl), "--database-url", url],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            figures = json.loads(done.stdout.strip().splitlines()[-1])
-            figures["mean_chars"] = mean_chars
-            results[size] = figures
-            print(
-                f"{size:>6} articles (mean {mean_chars} chars): {figures['rate']:.0f} articles/s, "
-                f"{figures['seconds']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB "
-                f"(+{figures['rss_growth_mb']:.0f} MB during import), "
-                f"rejected {figures['rejected']}, duplicates {figures['duplicates']}"
-            )
-    small, large = min(results), max(results)
-    print(
-        f"throughput ratio {large}/{small}: "
-        f"{results[large]['rate'] / results[small]['rate']:.2f}; "
-        f"peak memory ratio {large}/{small}: "
-        f"{results[large]['peak_rss_mb'] / results[small]['peak_rss_mb']:.2f} "
-        f"(target: >= 300 articles/s, memory ratio near 1)"
-    )
+            # Import alone (issue 2's figure), then the whole path with event clustering.
+            for mode in ("import", "import+cluster"):
+                url = args.database_url or f"sqlite:///{Path(tmp) / f'bench-{size}-{mode}.sqlite3'}"
+                command = [sys.executable, __file__, "--child", str(jsonl), "--database-url", url]
+                if mode == "import+cluster":
+                    command.append("--cluster")
+                done = subprocess.run(command, capture_output=True, text=True, check=False)
+                if done.returncode:
+                    sys.exit(done.stderr[-3000:])
+                figures = json.loads(done.stdout.strip().splitlines()[-1])
+                results[mode, size] = figures
+                print(
+                    f"{mode:>15} {size:>6} articles (mean {mean_chars} chars): "
+                    f"{figures['rate']:.0f} articles/s, {figures['seconds']:.1f} s, "
+                    f"peak RSS {figures['peak_rss_mb']:.0f} MB "
+                    f"(+{figures['rss_growth_mb']:.0f} MB during import), "
+                    f"rejected {figures['rejected']}, duplicates {figures['duplicates']}",
+                    flush=True,
+                )
+    small, large = min(args.sizes), max(args.sizes)
+    for mode in ("import", "import+cluster"):
+        a, b = results[mode, small], results[mode, large]
+        print(
+            f"{mode}: throughput {large}/{small} = {b['rate'] / a['rate']:.2f}; "
+            f"peak memory {large}/{small} = {b['peak_rss_mb'] / a['peak_rss_mb']:.2f}"
+        )
+    print("targets: import >= 300 articles/s; memory ratio near 1")
 
 
 if __name__ == "__main__":

@@ -60,10 +60,8 @@ def features_of(article: Article) -> clustering.ArticleFeatures:
 
 
 def store_features(*, article: Article) -> ArticleFeatures:
-    row, _ = ArticleFeatures.objects.update_or_create(
-        article=article, defaults={"data": features_of(article).to_dict()}
-    )
-    return row
+    """Compute and store the features of an article that has none yet."""
+    return ArticleFeatures.objects.create(article=article, data=features_of(article).to_dict())
 
 
 def _stored_features(article: Article) -> clustering.ArticleFeatures:

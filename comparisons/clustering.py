@@ -127,6 +127,14 @@ TITLE_TERM_BOOST = 2
 MAX_TERMS = 400
 CENTROID_TERMS = 120
 TITLE_MEMBERS = 8
+LEAD_BOOST = 0.0
+LEAD_DECAY = 80.0
+TITLE_AGREEMENT = 0.0
+MEMBER_VECTORS = 0
+MEMBER_TERMS = 60
+MEMBER_WEIGHT = 1.0
+LEAD_TERMS = 0
+LEAD_MIX = 0.5
 
 SALIENT_TERMS = 12
 STOP_DF_RATIO = 0.05
@@ -204,12 +212,13 @@ class ArticleFeatures:
 
     title: str
     title_keys: tuple[str, ...]
-    terms: Mapping[str, int]
+    terms: Mapping[str, float]
     places: Mapping[str, int]
     actors: Mapping[str, int]
     numbers: frozenset[int]
     published: date | None
     precision: str
+    lead: Mapping[str, float] = field(default_factory=dict)
     interval: tuple[int, int] | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -225,6 +234,7 @@ class ArticleFeatures:
             "numbers": sorted(self.numbers),
             "published": self.published.isoformat() if self.published else None,
             "precision": self.precision,
+            "lead": dict(self.lead),
         }
 
     @classmethod
@@ -233,12 +243,13 @@ class ArticleFeatures:
         return cls(
             title=str(data["title"]),
             title_keys=tuple(data["title_keys"]),
-            terms={str(k): int(v) for k, v in data["terms"].items()},
+            terms={str(k): float(v) for k, v in data["terms"].items()},
             places={str(k): int(v) for k, v in data["places"].items()},
             actors={str(k): int(v) for k, v in data["actors"].items()},
             numbers=frozenset(int(n) for n in data["numbers"]),
             published=date.fromisoformat(published) if published else None,
             precision=str(data["precision"]),
+            lead={str(k): float(v) for k, v in data.get("lead", {}).items()},
         )
 
 
@@ -270,10 +281,21 @@ def extract_features(
     title_all = token_keys(title) if title else []
     body_all = token_keys(body) if body else []
     title_content = _content(title_all, stopwords)
-    counts: Counter[str] = Counter(_content(body_all, stopwords))
+    body_content = _content(body_all, stopwords)
+    counts: dict[str, float] = {}
+    for pos, key in enumerate(body_content):
+        counts[key] = counts.get(key, 0.0) + 1.0 + LEAD_BOOST * math.exp(-pos / LEAD_DECAY)
+    if TITLE_AGREEMENT > 0 and title_content:
+        lead = set(body_content[:100])
+        agree = sum(1 for k in title_content if k in lead) / len(title_content)
+        if agree < TITLE_AGREEMENT:
+            title_content = []
     for key in title_content:
-        counts[key] += TITLE_TERM_BOOST
-    terms = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS])
+        counts[key] = counts.get(key, 0.0) + TITLE_TERM_BOOST
+    lead_counts: Counter[str] = Counter(title_content + body_content[:LEAD_TERMS])
+    terms = {
+        k: round(v, 3) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
+    }
     # Title and body are matched separately so a name never spans the seam between them.
     places: Counter[str] = Counter()
     actors: Counter[str] = Counter()
@@ -289,6 +311,7 @@ def extract_features(
         numbers=_casualty_numbers(title_all + body_all, count_words),
         published=published if precision != "unknown" else None,
         precision=precision if published is not None else "unknown",
+        lead=dict(sorted(lead_counts.items())) if LEAD_TERMS else {},
     )
 
 
@@ -366,6 +389,8 @@ class _Cluster:
     actors: Counter[str] = field(default_factory=Counter)
     numbers: set[int] = field(default_factory=set)
     titles: list[tuple[str, ...]] = field(default_factory=list)
+    member_terms: list[dict[str, float]] = field(default_factory=list)
+    lead_sums: dict[str, float] = field(default_factory=dict)
     day_interval: tuple[int, int] | None = None
     rough_interval: tuple[int, int] | None = None
 
@@ -491,6 +516,26 @@ class ClusterIndex:
             if term in article:
                 dot += w * article[term]
         text = dot / (a_norm * math.sqrt(c_norm_sq)) if a_norm and c_norm_sq else 0.0
+        for member in cluster.member_terms:
+            dot = m_norm_sq = 0.0
+            for term, tf in member.items():
+                w = tf * (base - log_df.get(term, 0.0))
+                m_norm_sq += w * w
+                if term in article:
+                    dot += w * article[term]
+            if a_norm and m_norm_sq:
+                text = max(text, MEMBER_WEIGHT * dot / (a_norm * math.sqrt(m_norm_sq)))
+        if LEAD_TERMS and features.lead and cluster.lead_sums:
+            lead_w = self.weights(features.lead)
+            l_norm = math.sqrt(sum(w * w for w in lead_w.values()))
+            dot = c_norm_sq = 0.0
+            for term, total in cluster.lead_sums.items():
+                w = total / n * (base - log_df.get(term, 0.0))
+                c_norm_sq += w * w
+                if term in lead_w:
+                    dot += w * lead_w[term]
+            lead = dot / (l_norm * math.sqrt(c_norm_sq)) if l_norm and c_norm_sq else 0.0
+            text = (1 - LEAD_MIX) * text + LEAD_MIX * lead
         title = max((title_similarity(features.title_keys, t) for t in cluster.titles), default=0.0)
         places, shared_places = _place_overlap(features.places, cluster.places)
         actors, shared_actors = _actor_overlap(features.actors, cluster.actors)
@@ -546,10 +591,18 @@ class ClusterIndex:
         if len(sums) > CENTROID_TERMS:
             kept = sorted(sums, key=lambda t: (-sums[t] * self.idf(t), t))[:CENTROID_TERMS]
             cluster.term_sums = {t: sums[t] for t in kept}
+        lsums = cluster.lead_sums
+        for term, count in features.lead.items():
+            lsums[term] = lsums.get(term, 0.0) + 1.0 + math.log(count)
         cluster.places.update(features.places)
         cluster.actors.update(features.actors)
         cluster.numbers.update(features.numbers)
         cluster.titles = (cluster.titles + [features.title_keys])[-TITLE_MEMBERS:]
+        if MEMBER_VECTORS:
+            tf = {t: 1.0 + math.log(c) for t, c in features.terms.items()}
+            top = sorted(tf, key=lambda t: (-tf[t] * self.idf(t), t))[:MEMBER_TERMS]
+            vec = {t: tf[t] for t in top}
+            cluster.member_terms = (cluster.member_terms + [vec])[-MEMBER_VECTORS:]
         if features.interval is not None:
             if features.precision == "day":
                 cluster.day_interval = _widen(cluster.day_interval, features.interval)

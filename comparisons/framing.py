@@ -55,9 +55,10 @@ Voice rules (``voice`` is "own", "quoted" or "attributed"; ``cue`` says why)
 
 Performance: one pass of a word regex splits the text into words and separators (offsets
 by ``itertools.accumulate``), keys come from an lru-cached ``token_key``, and the trie walk
-touches each token once. Texts containing a tatweel or an underscore take the exact
+touches each token once. Texts with a tatweel at a word's edge or an underscore take the exact
 ``articles.normalization.tokenize`` path instead (detached proclitics and obfuscated words
-need it); both paths give the same tokens (tested). No per-label regex scans.
+need it; a kashida inside a word does not); both paths give the same tokens (tested).
+No per-label regex scans.
 """
 
 from __future__ import annotations
@@ -121,9 +122,9 @@ _GAP_RE = re.compile(
 # A word of the original text: starts with a letter or digit, may hold diacritics and
 # controls (deleted by the normaliser), never ends with a control. Same boundaries as
 # tokenize() on text without tatweel and underscore.
-_WORD_SPLIT_RE = re.compile(
-    f"([^\\W_][\\w{_DIACRITICS}]*(?:[{_CONTROLS}]+[\\w{_DIACRITICS}]+)*)"
-)
+_WORD_SPLIT_RE = re.compile(f"([^\\W_][\\w{_DIACRITICS}]*(?:[{_CONTROLS}]+[\\w{_DIACRITICS}]+)*)")
+# A tatweel at a word's edge: a detached proclitic (لـ "قسد") or an obfuscated word
+# (قـ.ـتل). A tatweel between two letters (kashida) is part of the word on both paths.
 _PLAIN_WORD_SPLIT_RE = re.compile("([^\\W_]+)")
 _MARKS_RE = re.compile(f"[{_DIACRITICS}{_CONTROLS}]")
 _FIRST_TOKEN_TRIM_RE = re.compile("[\\s\"'()\\[\\]" + re.escape("".join(_QUOTE_FAMILY)) + "]")
@@ -223,7 +224,7 @@ def _join(left: str, right: str) -> str:
 
 
 def _template_groups(template: str) -> list[list[str]]:
-    """"{a} {b}{c}" -> [["a"], ["b", "c"]]: space-separated groups of adjacent slots."""
+    """ "{a} {b}{c}" -> [["a"], ["b", "c"]]: space-separated groups of adjacent slots."""
     groups: list[list[str]] = []
     for chunk in template.split():
         names = re.findall(r"\{([^}]+)\}", chunk)
@@ -243,9 +244,18 @@ def _insert(trie: dict[str, Any], keys: tuple[str, ...], entry: _Entry) -> None:
     if current is None or (entry.literal and not current.literal):
         node[_END] = entry
         return
-    if entry.literal and current.literal and (
-        (current.actor_id, current.term_group, current.valence)
-        != (entry.actor_id, entry.term_group, entry.valence)
+    if current.literal and not entry.literal and current.actor_id == entry.actor_id:
+        # A literal spelling out a pattern still distributes over "و + adjective"
+        # ("قوات الاحتلال الروسي والإيراني").
+        current.siblings = current.siblings or entry.siblings
+        return
+    if (
+        entry.literal
+        and current.literal
+        and (
+            (current.actor_id, current.term_group, current.valence)
+            != (entry.actor_id, entry.term_group, entry.valence)
+        )
     ):
         raise LexiconError(
             f"labels {current.label!r} and {entry.label!r} have the same words "
@@ -359,12 +369,11 @@ def compile_lexicon(lexicon: Lexicon) -> Matcher:
             canonical = " ".join(option.canonical for option in combo)
             fillers = [pair for option in combo for pair in option.fillers]
             entry = _pattern_entry(label, fillers, canonical, lexicon)
-            _insert(trie, keys, entry)
             if last_coordinable and len(combo[-1].keys) == 1 and entry.actor_id is not None:
-                prefix = keys[:-1]
-                siblings = by_prefix.setdefault(prefix, {})
+                siblings = by_prefix.setdefault(keys[:-1], {})
                 siblings.setdefault(_plain(keys[-1]), entry)
                 entry.siblings = siblings
+            _insert(trie, keys, entry)
         sibling_groups.extend(by_prefix.items())
 
     # A sibling spelled out as a literal label takes the literal's valence and wording.
@@ -390,6 +399,7 @@ def default_matcher() -> Matcher:
 # --------------------------------------------------------------------------------------
 # Tokens
 # --------------------------------------------------------------------------------------
+
 
 class _KeyCache(dict[str, str]):
     """Word -> token key, filled on first sight. ``map(cache.__getitem__, words)`` runs at C
@@ -424,7 +434,9 @@ class _Tokens:
 
 
 def _tokens(text: str) -> _Tokens:
-    if TATWEEL in text or "_" in text:
+    # A tatweel may detach a proclitic ("لـ"قسد"", "لـYPG"), which only the full tokeniser
+    # reads the way every other module does.
+    if "_" in text or TATWEEL in text:
         tokens = tokenize(text)
         starts = [t.start for t in tokens]
         ends = [t.end for t in tokens]

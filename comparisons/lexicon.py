@@ -30,8 +30,9 @@ Vocabulary
     *Pattern* labels (``kind="pattern"``): ``surface`` is a template over named *slots*,
     e.g. ``"{militia} {name}"`` or ``"{proxy_noun} {proxy_cue}{patron}"``. Each slot is a
     list of fillers (surface, variants, actor, valence). ``"{a} {b}"`` joins fillers with
-    a space; ``"{a}{b}"`` writes them as one word, dropping a tatweel the left filler ends
-    with ("الموالية لـ" + "تركيا" = "الموالية لتركيا"). A slot's *role* says where the
+    a space; in ``"{a}{b}"`` a left filler ending in a detached proclitic attaches to the
+    right one ("الموالية لـ" + "تركيا" = "الموالية لتركيا") and any other takes a space
+    ("المدعومة من" + "تركيا"). A slot's *role* says where the
     finding's actor comes from: ``actor`` (the filler names it), ``patron`` (the filler
     names the patron, the finding goes to the patron's ``client``) or ``modifier``
     (valence only). The finding's valence is the label's valence plus every filler's,

@@ -164,13 +164,19 @@ class Membership(models.Model):
 
 
 def place_name(place_id: str) -> str:
-    """The place's name in the active language (Arabic names for Arabic, English otherwise)."""
+    """The place's name in the active language (Arabic names for Arabic, English otherwise).
+
+    Falls back to the other language, then the id: places reached only by resolving an
+    ambiguous name (one Mushayrifa or the other) have no Arabic name of their own.
+    """
     place = PLACES_BY_ID.get(place_id)
     if place is None:
         return place_id
-    if get_language() != "ar" and place.en:
-        return place.en[0]
-    return place.ar[0]
+    arabic = next((name for name in place.ar if name), "")
+    english = next((name for name in place.en if name), "")
+    if get_language() != "ar":
+        return english or arabic or place_id
+    return arabic or english or place_id
 
 
 def actor_name(actor_id: str) -> str:

@@ -66,7 +66,9 @@ RECORDS = [
 
 
 def cluster_of(external_id: str) -> Cluster:
-    return Membership.objects.select_related("cluster").get(article__external_id=external_id).cluster
+    return (
+        Membership.objects.select_related("cluster").get(article__external_id=external_id).cluster
+    )
 
 
 @pytest.fixture
@@ -104,11 +106,14 @@ def test_an_analyst_moves_an_article_to_another_cluster(
     expect(page.locator(".messages")).to_contain_text(f"#{school.pk}")
     assert page.evaluate("window.zawiyaMarker") == "still here"
     assert cluster_of("clash-enab") == school
+    screenshot(page, "cluster-detail-ar-moved-away")
 
     page.goto(school.get_absolute_url())
     expect(page.locator(f"#article-{moving.pk}")).to_contain_text(moving.title)
     expect(page.locator(f"#article-{moving.pk} .badge")).to_be_visible()
     expect(page.locator(".audit-log")).to_contain_text("نقل مقالاً")
+    page.locator(f"#article-{moving.pk} .evidence summary").click()
+    screenshot(page, "cluster-detail-ar-after-move")
 
 
 def test_an_analyst_says_an_article_is_not_the_same_event(

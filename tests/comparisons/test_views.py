@@ -160,3 +160,35 @@ def test_corrections_without_a_csrf_token_are_refused(analyst, clusters) -> None
     assert response.status_code == 403
     cluster.refresh_from_db()
     assert cluster.title != "x"
+
+
+def test_moving_the_last_article_out_sends_htmx_to_where_it_went(analyst_client, clusters) -> None:
+    source, target = _cluster(clusters["c"]), _cluster(clusters["a"])
+    response = analyst_client.post(
+        reverse("comparisons:article_move", args=[source.pk, clusters["c"].pk]),
+        {"target": str(target.pk)},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # A whole-page visit, not a fragment of another page swapped into the vanished cluster.
+    assert response["HX-Redirect"] == target.get_absolute_url()
+    assert not Cluster.objects.filter(pk=source.pk).exists()
+    page = analyst_client.get(target.get_absolute_url())
+    assert f"to cluster #{target.pk}" in page.content.decode()
+
+
+def test_a_plain_post_shows_the_outcome_once(analyst_client, clusters) -> None:
+    source, target = _cluster(clusters["b"]), _cluster(clusters["c"])
+    response = analyst_client.post(
+        reverse("comparisons:article_move", args=[source.pk, clusters["b"].pk]),
+        {"target": str(target.pk)},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.content.decode().count(f"to cluster #{target.pk}.") == 1
+
+
+def test_the_split_form_offers_a_checkbox_per_article(analyst_client, clusters) -> None:
+    body = analyst_client.get(_cluster(clusters["a"]).get_absolute_url()).content.decode()
+    assert body.count('type="checkbox" name="articles"') == 2
+    assert "<option" not in body.split('class="corrections__form split-form"')[1]
