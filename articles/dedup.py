@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,18 +59,42 @@ def shingles(body: str) -> frozenset[int]:
     return shingles_from_keys(token_keys(body))
 
 
+@lru_cache(maxsize=500_000)
+def _key_hash(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8"))
+
+
+# Odd 64-bit multipliers: a shingle's hash is sum(hash(key_j) * M_j) mod 2**64, taken over its
+# five keys in order, then folded to 31 bits. Computed for all shingles at once with numpy.
+_MULTIPLIERS = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+    ],
+    dtype=np.uint64,
+)
+
+
 def shingles_from_keys(keys: list[str]) -> frozenset[int]:
-    if len(keys) < SHINGLE_SIZE:
-        grams = [" ".join(keys)] if keys else []
-    else:
-        grams = [" ".join(keys[i : i + SHINGLE_SIZE]) for i in range(len(keys) - SHINGLE_SIZE + 1)]
-    return frozenset(zlib.crc32(g.encode("utf-8")) for g in grams)
+    if not keys:
+        return frozenset()
+    hashes = np.fromiter(map(_key_hash, keys), dtype=np.uint64, count=len(keys))
+    size = min(SHINGLE_SIZE, len(hashes))
+    count = len(hashes) - size + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    for offset in range(size):
+        # uint64 arithmetic wraps, which is the mod 2**64 wanted here.
+        combined += hashes[offset : offset + count] * _MULTIPLIERS[offset]
+    return frozenset(((combined >> np.uint64(33)) % np.uint64(_PRIME)).tolist())
 
 
 def minhash(shingle_set: frozenset[int]) -> tuple[int, ...]:
     if not shingle_set:
         return ()
-    values = np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set)) % _PRIME
+    values = np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set))
     # (a*x + b) mod p stays below 2^63 because a, b, x < 2^31.
     signature = ((_A[:, None] * values[None, :] + _B[:, None]) % _PRIME).min(axis=1)
     return tuple(int(v) for v in signature)

@@ -8,15 +8,20 @@ kept, and no record is ever half-written.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+import itertools
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -35,7 +40,10 @@ from articles.ingestion import (
 )
 from articles.models import Article, DuplicateBand, ImportBatch, Outlet, OutletDomain
 from articles.normalization import normalize, search_document_from_keys, token_keys
-from comparisons.assignment import assign_to_cluster, refresh_storylines, store_features
+from comparisons import clustering
+from comparisons.assignment import assign_to_cluster, refresh_storylines
+from comparisons.findings import store_findings, update_divergence
+from comparisons.models import ArticleFeatures
 
 # How many band-sharing articles are verified at most; more would mean a degenerate text
 # (boilerplate shared by thousands of pages), and the earliest ones are the likeliest originals.
@@ -146,39 +154,28 @@ class _Rollback(Exception):
         self.result = result
 
 
-def import_record(
-    *, record: RawRecord, batch: ImportBatch, outlets: OutletResolver
-) -> RecordResult:
-    """Store one record, or write nothing at all and say why."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A record after the pure, CPU-bound stage: cleaned, normalised, fingerprinted."""
+
+    record: RawRecord
+    title: str
+    body: str
+    byline: str
+    published: date | None
+    precision: str
+    fingerprint: dedup.Fingerprint
+    normalized: str
+    search_text: str
+    features: dict[str, Any]
+
+
+def prepare(record: RawRecord) -> Prepared | RecordResult:
+    """Everything about a record that needs no database; safe to run in worker processes."""
     cleaned = _clean(record)
     body = cleaned.body.strip()
     if not body:
         return RecordResult(Outcome.REJECTED, message="no article text left after cleaning")
-    if record.url and (same := Article.objects.filter(url=record.url).first()):
-        return RecordResult(Outcome.DUPLICATE, same, f"same URL as article #{same.pk}")
-    try:
-        with transaction.atomic():
-            result = _store(record, cleaned, body, batch, outlets)
-    except _Rollback as rollback:
-        outlets.discard()
-        return rollback.result
-    except IntegrityError:
-        # Another import stored the same URL between our check and our write.
-        outlets.discard()
-        same = Article.objects.filter(url=record.url).first()
-        ref = f"#{same.pk}" if same else "another article"
-        return RecordResult(Outcome.DUPLICATE, same, f"same URL as article {ref}")
-    outlets.commit()
-    return result
-
-
-def _store(
-    record: RawRecord,
-    cleaned: CleanedArticle,
-    body: str,
-    batch: ImportBatch,
-    outlets: OutletResolver,
-) -> RecordResult:
     published, precision = record.published, record.date_precision
     if published is None and cleaned.published:
         try:
@@ -187,7 +184,57 @@ def _store(
             published, precision = None, "unknown"
     title = record.title or cleaned.title
     body_keys = token_keys(body)
-    fp = dedup.fingerprint(body, body_keys)
+    title_keys = token_keys(title)
+    features = clustering.extract_features(
+        title=title, body=body, published=published, precision=precision
+    )
+    return Prepared(
+        record=record,
+        title=title,
+        body=body,
+        byline=record.byline or cleaned.byline,
+        published=published,
+        precision=precision,
+        fingerprint=dedup.fingerprint(body, body_keys),
+        normalized=normalize(body),
+        search_text=search_document_from_keys(title_keys + body_keys),
+        features=features.to_dict(),
+    )
+
+
+def import_record(
+    *, record: RawRecord, batch: ImportBatch, outlets: OutletResolver
+) -> RecordResult:
+    """Store one record, or write nothing at all and say why."""
+    return store_prepared(prepared=prepare(record), batch=batch, outlets=outlets)
+
+
+def store_prepared(
+    *, prepared: Prepared | RecordResult, batch: ImportBatch, outlets: OutletResolver
+) -> RecordResult:
+    if isinstance(prepared, RecordResult):
+        return prepared
+    url = prepared.record.url
+    if url and (same := Article.objects.filter(url=url).first()):
+        return RecordResult(Outcome.DUPLICATE, same, f"same URL as article #{same.pk}")
+    try:
+        with transaction.atomic():
+            result = _store(prepared, batch, outlets)
+    except _Rollback as rollback:
+        outlets.discard()
+        return rollback.result
+    except IntegrityError:
+        # Another import stored the same URL between our check and our write.
+        outlets.discard()
+        same = Article.objects.filter(url=url).first()
+        ref = f"#{same.pk}" if same else "another article"
+        return RecordResult(Outcome.DUPLICATE, same, f"same URL as article {ref}")
+    outlets.commit()
+    return result
+
+
+def _store(prepared: Prepared, batch: ImportBatch, outlets: OutletResolver) -> RecordResult:
+    record, fp = prepared.record, prepared.fingerprint
     try:
         outlet = outlets.resolve(record)
     except ValidationError as exc:
@@ -206,17 +253,17 @@ def _store(
         url=record.url,
         external_id=record.external_id[:300],
         source_name=record.source_name[:500],
-        title=title,
-        byline=(record.byline or cleaned.byline)[:300],
-        published=published,
-        date_precision=precision,
+        title=prepared.title,
+        byline=prepared.byline[:300],
+        published=prepared.published,
+        date_precision=prepared.precision,
         language=(record.language or outlet.language or "")[:8],
-        body=body,
+        body=prepared.body,
         original=record.html or record.text or "",
         original_format=(Article.SourceFormat.HTML if record.html else Article.SourceFormat.TEXT),
         content_hash=fp.content_hash,
-        normalized=normalize(body),
-        search_text=search_document_from_keys(token_keys(title) + body_keys),
+        normalized=prepared.normalized,
+        search_text=prepared.search_text,
         minhash=list(fp.signature),
         duplicate_of=original_of,
         duplicate_similarity=similarity if original_of else None,
@@ -234,8 +281,9 @@ def _store(
         raise _Rollback(RecordResult(Outcome.REJECTED, message=_validation_message(exc))) from exc
     article.save()
     DuplicateBand.objects.bulk_create(DuplicateBand(article=article, key=key) for key in fp.bands)
-    # Computed once here, with the article, so views and clustering only read them.
-    store_features(article=article)
+    # Computed with the article, so clustering and views only read them.
+    ArticleFeatures.objects.create(article=article, data=prepared.features)
+    store_findings(article=article)
     if original_of:
         return RecordResult(
             Outcome.NEAR_DUPLICATE,
@@ -272,24 +320,56 @@ def _validation_message(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+# Records go to the worker processes in windows of this size, so memory stays flat however
+# long the input is, while each window keeps every worker busy.
+PREPARE_WINDOW = 256
+
+
+def _prepared_items(
+    items: Iterable[Item], workers: int
+) -> Iterator[tuple[Item, Prepared | RecordResult | None]]:
+    """Each item with its prepared form (None for errors and notices), in input order.
+
+    With several workers the CPU-bound stage runs in forked processes; the database stage stays
+    in this process. The children never touch the database, and forked workers leave through
+    os._exit, so an inherited connection is never closed under the parent; outside a
+    transaction the connections are closed first all the same, so none is shared at all.
+    """
+    if workers <= 1:
+        for item in items:
+            yield item, prepare(item) if isinstance(item, RawRecord) else None
+        return
+    if not any(connection.in_atomic_block for connection in connections.all()):
+        connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        iterator = iter(items)
+        while window := list(itertools.islice(iterator, PREPARE_WINDOW)):
+            records = [item for item in window if isinstance(item, RawRecord)]
+            done = iter(pool.map(prepare, records, chunksize=8))
+            for item in window:
+                yield item, next(done) if isinstance(item, RawRecord) else None
+
+
 def run_import(
     *,
     items: Iterable[Item],
     batch: ImportBatch,
     progress: Callable[[RecordResult | None], None] | None = None,
     cluster: bool = True,
+    workers: int = 1,
 ) -> ImportBatch:
     """Store every good record, report every other one on the batch; returns the batch.
 
     Each stored article is assigned to an event cluster right after its own transaction
     commits (`cluster=False` leaves that to `cluster_events`), and storylines are linked once
-    at the end of the batch.
+    at the end of the batch. `workers` > 1 cleans and normalises in that many processes.
     """
     outlets = OutletResolver()
-    clustered = 0
+    touched: dict[int, Any] = {}
     errors: list[dict[str, str]] = list(batch.errors)
     try:
-        for item in items:
+        for item, prepared in _prepared_items(items, workers):
             result: RecordResult | None = None
             if isinstance(item, Notice):
                 errors.append({"record": item.ref, "reason": item.message, "level": "notice"})
@@ -297,20 +377,22 @@ def run_import(
                 batch.rejected += 1
                 errors.append({"record": item.ref, "reason": item.reason, "level": "error"})
             else:
-                result = import_record(record=item, batch=batch, outlets=outlets)
+                assert prepared is not None  # noqa: S101 - every record is prepared
+                result = store_prepared(prepared=prepared, batch=batch, outlets=outlets)
                 _count(batch, errors, item.ref, result)
                 if cluster and result.outcome in (Outcome.IMPORTED, Outcome.NEAR_DUPLICATE):
                     assert result.article is not None  # noqa: S101 - stored outcomes carry it
-                    assign_to_cluster(article=result.article)
-                    clustered += 1
+                    membership = assign_to_cluster(article=result.article)
+                    touched[membership.cluster_id] = membership.cluster
             if progress:
                 progress(result)
     finally:
         batch.errors = errors
         batch.finished_at = timezone.now()
         batch.save()
-    if clustered:
+    if touched:
         refresh_storylines()
+        update_divergence(touched.values())
     return batch
 
 
@@ -337,6 +419,7 @@ def import_paths(
     user: AbstractBaseUser | None = None,
     progress: Callable[[RecordResult | None], None] | None = None,
     cluster: bool = True,
+    workers: int = 1,
 ) -> ImportBatch:
     batch = ImportBatch.objects.create(
         created_by=user,
@@ -344,7 +427,7 @@ def import_paths(
         source=", ".join(str(p) for p in paths)[:2000],
     )
     items = read_paths(paths, max_bytes=settings.ZAWIYA_IMPORT_MAX_FILE_BYTES)
-    return run_import(items=items, batch=batch, progress=progress, cluster=cluster)
+    return run_import(items=items, batch=batch, progress=progress, cluster=cluster, workers=workers)
 
 
 def import_uploads(*, files: list[UploadedFile], user: AbstractBaseUser) -> ImportBatch:

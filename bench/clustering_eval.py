@@ -80,7 +80,11 @@ def load_baly(corpus: Path) -> tuple[list[tuple[str, str, str, date | None, str]
 
 def holdout_half(cluster_id: str) -> str:
     """'A' (development) or 'B' (held out): a fixed split of gold clusters, never of articles."""
-    return "A" if hashlib.sha1(cluster_id.encode()).digest()[0] % 2 == 0 else "B"
+    return (
+        "A"
+        if hashlib.sha1(cluster_id.encode(), usedforsecurity=False).digest()[0] % 2 == 0
+        else "B"
+    )
 
 
 def run_core(items: list, threshold: float | None = None) -> tuple[dict[str, str], dict, float]:
@@ -166,9 +170,7 @@ def main() -> None:
         "all": baly,
     }
     thresholds = [x / 100 for x in range(10, 61, 5)]
-    tuned = {
-        name: {t: baseline(items, t) for t in thresholds} for name, items in halves.items()
-    }
+    tuned = {name: {t: baseline(items, t) for t in thresholds} for name, items in halves.items()}
     best_on_a = max(thresholds, key=lambda t: bcubed(tuned["A"][t], baly_gold).f1)
     for name, items in halves.items():
         n_gold = len({baly_gold[item[0]] for item in items})
@@ -184,6 +186,7 @@ def main() -> None:
                 pred, _, _ = run_core(items, t)
                 print(fmt(f"  core t={t:.2f}", pred, baly_gold))
             clustering.ASSIGN_THRESHOLD = default_threshold
+
 
 if __name__ == "__main__":
     main()

@@ -24,6 +24,7 @@ from django.db.models import Q
 
 from articles.models import Article
 from comparisons import clustering
+from comparisons.findings import update_divergence
 from comparisons.models import (
     ArticleFeatures,
     Cluster,
@@ -222,17 +223,20 @@ def _cluster_order(cluster: Cluster) -> tuple[date, int]:
 def cluster_unassigned(*, progress: Callable[[Membership], None] | None = None) -> int:
     """Assign every article that has no cluster yet, oldest first; returns how many."""
     done = 0
+    touched: dict[int, Cluster] = {}
     pending = (
         Article.objects.filter(membership__isnull=True).order_by("pk").values_list("pk", flat=True)
     )
     for pk in list(pending):
         article = Article.objects.get(pk=pk)
         membership = assign_to_cluster(article=article)
+        touched[membership.cluster_id] = membership.cluster
         done += 1
         if progress:
             progress(membership)
     if done:
         refresh_storylines()
+        update_divergence(touched.values())
     return done
 
 

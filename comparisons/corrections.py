@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 from comparisons.assignment import bump_version, refresh_cluster, refresh_storylines
+from comparisons.findings import update_divergence
 from comparisons.models import Cluster, ClusterAction, Membership, NotSameEvent
 
 
@@ -80,6 +81,7 @@ def move_article(
         },
     )
     bump_version()
+    update_divergence([target] + ([] if source_removed else [source]))
     transaction.on_commit(refresh_storylines)
     return membership
 
@@ -118,6 +120,7 @@ def split_cluster(
         details={"from": cluster.pk, "new": new.pk, "articles": moved_ids},
     )
     bump_version()
+    update_divergence([new, cluster])
     transaction.on_commit(refresh_storylines)
     return new
 
@@ -140,6 +143,7 @@ def merge_clusters(*, target: Cluster, other: Cluster, user: AbstractBaseUser) -
         details={"into": target.pk, "merged": other_id, "not_same_overridden": overridden},
     )
     bump_version()
+    update_divergence([target])
     transaction.on_commit(refresh_storylines)
     return target
 
@@ -186,5 +190,6 @@ def mark_not_same_event(*, article: Article, user: AbstractBaseUser) -> Cluster:
         details={"article": article.pk, "from": source.pk, "new": own.pk, "others": others},
     )
     bump_version()
+    update_divergence([own, source])
     transaction.on_commit(refresh_storylines)
     return own

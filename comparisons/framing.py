@@ -122,7 +122,6 @@ _GAP_RE = re.compile(
 # A word of the original text: starts with a letter or digit, may hold diacritics and
 # controls (deleted by the normaliser), never ends with a control. Same boundaries as
 # tokenize() on text without tatweel and underscore.
-_WORD_SPLIT_RE = re.compile(f"([^\\W_][\\w{_DIACRITICS}]*(?:[{_CONTROLS}]+[\\w{_DIACRITICS}]+)*)")
 # A tatweel at a word's edge: a detached proclitic (لـ "قسد") or an obfuscated word
 # (قـ.ـتل). A tatweel between two letters (kashida) is part of the word on both paths.
 _PLAIN_WORD_SPLIT_RE = re.compile("([^\\W_]+)")
@@ -436,15 +435,16 @@ class _Tokens:
 def _tokens(text: str) -> _Tokens:
     # A tatweel may detach a proclitic ("لـ"قسد"", "لـYPG"), which only the full tokeniser
     # reads the way every other module does.
-    if "_" in text or TATWEEL in text:
+    # Likewise for diacritics and invisible controls: where a mark after a control belongs is
+    # the tokeniser's rule, and the offsets must agree with it to the character.
+    if "_" in text or TATWEEL in text or _MARKS_RE.search(text):
         tokens = tokenize(text)
         starts = [t.start for t in tokens]
         ends = [t.end for t in tokens]
         separators = [text[a:b] for a, b in zip([0, *ends], [*starts, len(text)], strict=True)]
         return _Tokens([t.text for t in tokens], [t.key for t in tokens], starts, ends, separators)
     # Most news text has no diacritics or controls: a plain word class splits it faster.
-    split_re = _WORD_SPLIT_RE if _MARKS_RE.search(text) else _PLAIN_WORD_SPLIT_RE
-    parts = split_re.split(text)
+    parts = _PLAIN_WORD_SPLIT_RE.split(text)
     offsets = list(accumulate(map(len, parts), initial=0))
     words = parts[1::2]
     keys = list(map(_KEYS.__getitem__, words))

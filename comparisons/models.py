@@ -87,6 +87,9 @@ class Cluster(models.Model):
     # list filters are a portable `contains " id "` on SQLite and PostgreSQL alike.
     place_ids = models.TextField(blank=True, default="")
     actor_ids = models.TextField(blank=True, default="")
+    # How far the outlets' own-voice labels for the same actors are apart (comparisons.matrix);
+    # None until the cluster has labels from two outlets.
+    divergence = models.FloatField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -191,6 +194,8 @@ class ArticleFeatures(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="features")
     data = models.JSONField()
+    # The lexicon version the article's framing findings were computed with (None: never).
+    findings_version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -248,3 +253,84 @@ class ClusterAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class LexiconVersion(models.Model):
+    """One version of the framing lexicon, whole (comparisons.lexicon's JSON form).
+
+    Every edit saves a new version, so the history of who changed what is complete and any
+    version can be exported, compared or restored; findings record the version they came from.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    data = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("lexicon version")
+        verbose_name_plural = _("lexicon versions")
+        permissions = [("edit_lexicon", _("Can edit the framing lexicon"))]
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class LexiconChange(models.Model):
+    """What one edit changed: a label added, edited or removed, with before and after."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("added")
+        EDIT = "edit", _("edited")
+        DELETE = "delete", _("deleted")
+        IMPORT = "import", _("imported")
+
+    version = models.ForeignKey(LexiconVersion, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    label = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version__number", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.label}"
+
+
+class Finding(models.Model):
+    """A label or loaded term the framing matcher found in an article's stored text."""
+
+    class Voice(models.TextChoices):
+        OWN = "own", _("own voice")
+        QUOTED = "quoted", _("quoted")
+        ATTRIBUTED = "attributed", _("attributed")
+
+    class Field(models.TextChoices):
+        TITLE = "title", _("title")
+        BODY = "body", _("body")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="findings")
+    lexicon_version = models.PositiveIntegerField()
+    # Offsets are into the article's stored title or cleaned body, as the field says.
+    field = models.CharField(max_length=8, choices=Field.choices, default=Field.BODY)
+    actor_id = models.CharField(max_length=60, blank=True)
+    term_group = models.CharField(max_length=60, blank=True)
+    label = models.CharField(max_length=300)
+    matched_text = models.TextField()
+    valence = models.SmallIntegerField()
+    voice = models.CharField(max_length=12, choices=Voice.choices)
+    cue = models.CharField(max_length=100, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["article", "field", "start"]
+        indexes = [models.Index(fields=["article", "lexicon_version"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} [{self.start}:{self.end}]"

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 ROLES: dict[str, list[str]] = {
     "viewer": [],
     "analyst": ["comparisons.correct_cluster"],
-    "admin": ["comparisons.correct_cluster"],
+    "admin": ["comparisons.correct_cluster", "comparisons.edit_lexicon"],
 }
 
 

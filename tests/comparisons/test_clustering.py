@@ -68,6 +68,28 @@ def test_features_round_trip_through_json() -> None:
     assert again.interval == (date(2020, 12, 1).toordinal(), date(2020, 12, 31).toordinal())
 
 
+def test_features_read_stored_integer_counts() -> None:
+    data = feats(ATTACK, date(2020, 12, 18)).to_dict()
+    data["terms"] = {key: round(count) for key, count in data["terms"].items()}
+    assert set(ArticleFeatures.from_dict(data).terms) == set(data["terms"])
+
+
+def test_lead_terms_weigh_more_than_the_same_terms_further_down() -> None:
+    body = ATTACK[1] + " " + FLOOD[1] + " " + " ".join(["كلمة"] * 200) + " " + RAQQA_MUSHAYRIFA[1]
+    f = extract_features(title="", body=body, published=None, precision="unknown")
+    assert f.terms["هجوما"] > f.terms["اهالي"] > 1.0
+
+
+def test_headline_not_restated_by_the_lead_is_taken_for_page_chrome() -> None:
+    chrome = "برامج التلفزيون دروس الألمانية للمتقدمين"
+    f = extract_features(title=chrome, body=ATTACK[1], published=None, precision="unknown")
+    assert f.title_keys == () and "برامج" not in f.terms
+    kept = extract_features(title=ATTACK[0], body=ATTACK[1], published=None, precision="unknown")
+    assert kept.title_keys and "هجوم" in kept.terms
+    title_only = extract_features(title=chrome, body="", published=None, precision="unknown")
+    assert title_only.title_keys
+
+
 def test_two_reports_of_one_incident_join_and_say_why() -> None:
     index = ClusterIndex()
     first = assign(index, "a", feats(ATTACK, date(2020, 12, 18)))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--user", help="username to record as the importer")
         parser.add_argument("--quiet-errors", action="store_true", help="print counts only")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes that clean and normalise (default: one per core)",
+        )
 
     def handle(self, *args: Any, paths: list[Path], user: str | None, **options: Any) -> None:
         importer = None
@@ -41,7 +48,9 @@ class Command(BaseCommand):
             bar.update(1)
 
         try:
-            batch = import_paths(paths=paths, user=importer, progress=progress)
+            batch = import_paths(
+                paths=paths, user=importer, progress=progress, workers=max(1, options["workers"])
+            )
         finally:
             bar.close()
         if not options["quiet_errors"]:
