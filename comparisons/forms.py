@@ -109,3 +109,110 @@ class SplitForm(forms.Form):
         )
         # The outlet tells apart reports whose titles are alike.
         articles.label_from_instance = lambda article: f"{article} · {article.outlet}"
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.replace("|", "\n").splitlines() if line.strip()]
+
+
+class LabelForm(forms.Form):
+    """One lexicon label; the choices come from the lexicon version being edited."""
+
+    surface = forms.CharField(label=_("Label"), max_length=300)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("literal", _("literal words")), ("pattern", _("pattern with slots"))],
+    )
+    actor = forms.ChoiceField(label=_("Actor"), required=False)
+    term_group = forms.ChoiceField(label=_("Loaded-term group"), required=False)
+    valence = forms.TypedChoiceField(
+        label=_("Valence"),
+        coerce=int,
+        choices=[
+            (-2, _("−2 strongly delegitimising")),
+            (-1, _("−1 delegitimising")),
+            (0, _("0 neutral")),
+            (1, _("+1 legitimising")),
+            (2, _("+2 strongly legitimising")),
+        ],
+    )
+    variants = forms.CharField(
+        label=_("Spelling variants"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line."),
+    )
+    camps = forms.CharField(label=_("Camps that use it"), required=False, max_length=300)
+    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=500)
+    date_from = forms.DateField(
+        label=_("Used from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Used until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    based_on = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, actors: list[tuple[str, str]], groups: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "—"), *actors]
+        self.fields["term_group"].choices = [("", "—"), *((g, g) for g in groups)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        literal = cleaned.get("kind") == "literal"
+        if literal and not cleaned.get("actor") and not cleaned.get("term_group"):
+            raise ValidationError(_("A label names an actor or belongs to a loaded-term group."))
+        if (
+            cleaned.get("date_from")
+            and cleaned.get("date_to")
+            and cleaned["date_from"] > cleaned["date_to"]
+        ):
+            raise ValidationError(_("The start date is after the end date."))
+        return cleaned
+
+    def label_data(self) -> dict[str, Any]:
+        """The label in the lexicon's JSON form (comparisons.lexicon)."""
+        data = self.cleaned_data
+        label: dict[str, Any] = {"surface": data["surface"].strip(), "valence": data["valence"]}
+        if data["kind"] == "pattern":
+            label["kind"] = "pattern"
+        if data["actor"]:
+            label["actor"] = data["actor"]
+        if data["term_group"]:
+            label["term_group"] = data["term_group"]
+        for key in ("variants", "camps", "evidence"):
+            if values := _lines(data[key].replace(",", "\n") if key != "variants" else data[key]):
+                label[key] = values
+        for key in ("date_from", "date_to"):
+            if data[key]:
+                label[key] = data[key].isoformat()
+        if data["note"].strip():
+            label["note"] = data["note"].strip()
+        return label
+
+    @staticmethod
+    def initial_from(label: dict[str, Any], based_on: int) -> dict[str, Any]:
+        return {
+            "surface": label.get("surface", ""),
+            "kind": label.get("kind") or "literal",
+            "actor": label.get("actor", ""),
+            "term_group": label.get("term_group", ""),
+            "valence": label.get("valence", 0),
+            "variants": "\n".join(label.get("variants", [])),
+            "camps": ", ".join(label.get("camps", [])),
+            "evidence": ", ".join(label.get("evidence", [])),
+            "date_from": label.get("date_from"),
+            "date_to": label.get("date_to"),
+            "note": label.get("note", ""),
+            "based_on": based_on,
+        }
+
+
+class LexiconImportForm(forms.Form):
+    file = forms.FileField(label=_("Lexicon JSON"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)

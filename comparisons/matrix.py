@@ -16,8 +16,8 @@ Input is plain data: for each article, its outlet and the framing findings store
   more. None when fewer than two outlets name the actor in their own voice.
 - A cluster's divergence is the largest actor divergence (its sharpest contrast), used to sort
   the cluster list; None when no actor has one.
-- Loaded terms not tied to an actor (casualty words, attribution verbs) are listed per outlet
-  under their term group and have no divergence.
+- Loaded terms (casualty words, attribution verbs and cues, territory words) are listed per
+  outlet under their term group and have no divergence, even when a cue is tied to an actor.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+
+# Findings that name an actor: its labels and plain references ("روسيا"). An attribution cue
+# tied to an actor ("لما أسمته") is about how the outlet quotes, so it is listed with the terms.
+NAMING_GROUPS = frozenset({"", "reference"})
 
 
 class FindingLike(Protocol):
@@ -100,7 +105,7 @@ def build_matrix(articles: Iterable[ArticleFindings]) -> Matrix:
     for article in articles:
         outlets.add(article.outlet)
         for finding in article.findings:
-            if finding.actor_id:
+            if finding.actor_id and (finding.term_group or "") in NAMING_GROUPS:
                 table = actors[finding.actor_id][article.outlet]
             elif finding.term_group:
                 table = terms[finding.term_group][article.outlet]

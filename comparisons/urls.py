@@ -20,4 +20,10 @@ urlpatterns = [
         views.article_not_same,
         name="article_not_same",
     ),
+    path("lexicon/", views.lexicon_page, name="lexicon"),
+    path("lexicon/labels/new/", views.label_edit, name="label_new"),
+    path("lexicon/labels/<int:index>/", views.label_edit, name="label_edit"),
+    path("lexicon/history/", views.lexicon_history_page, name="lexicon_history"),
+    path("lexicon/export/", views.lexicon_export, name="lexicon_export"),
+    path("lexicon/import/", views.lexicon_import, name="lexicon_import"),
 ]

@@ -1,24 +1,35 @@
 from __future__ import annotations
 
+import json
 from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from articles.http import HtmxHttpRequest
 from articles.models import Article
-from comparisons import corrections
-from comparisons.forms import SORTS, ClusterFilterForm, MergeForm, MoveForm, RenameForm, SplitForm
-from comparisons.models import Cluster, Membership
+from comparisons import corrections, lexicon_history
+from comparisons.findings import current_version
+from comparisons.forms import (
+    SORTS,
+    ClusterFilterForm,
+    LabelForm,
+    LexiconImportForm,
+    MergeForm,
+    MoveForm,
+    RenameForm,
+    SplitForm,
+)
+from comparisons.models import Cluster, LexiconVersion, Membership
 
 CLUSTERS_PER_PAGE = 25
 CORRECT = "comparisons.correct_cluster"
@@ -198,3 +209,119 @@ def article_not_same(request: HtmxHttpRequest, pk: int, article_pk: int) -> Http
         % {"title": article, "number": own.pk},
     )
     return _after_correction(request, membership.cluster)
+
+
+EDIT_LEXICON = "comparisons.edit_lexicon"
+# The label fields LabelForm edits; other keys of a label (an attribution marker's scope and
+# window) are kept as they were.
+LABEL_FORM_KEYS = {
+    "surface",
+    "kind",
+    "actor",
+    "term_group",
+    "valence",
+    "variants",
+    "camps",
+    "evidence",
+    "date_from",
+    "date_to",
+    "note",
+}
+
+
+def _label_form(version: LexiconVersion, *args: object, **kwargs: object) -> LabelForm:
+    data = version.data
+    actors = [(a["id"], f"{a.get('name_ar', '')} · {a.get('name_en', '')}") for a in data["actors"]]
+    groups = sorted({lab["term_group"] for lab in data["labels"] if lab.get("term_group")})
+    return LabelForm(*args, actors=actors, groups=groups, **kwargs)  # type: ignore[arg-type]
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def lexicon_page(request: HtmxHttpRequest) -> HttpResponse:
+    version = current_version()
+    actor, group = request.GET.get("actor", ""), request.GET.get("group", "")
+    labels = [
+        (index, label)
+        for index, label in enumerate(version.data["labels"])
+        if (not actor or label.get("actor") == actor)
+        and (not group or label.get("term_group") == group)
+    ]
+    context = {
+        "version": version,
+        "labels": labels,
+        "actors": version.data["actors"],
+        "groups": sorted(
+            {lab["term_group"] for lab in version.data["labels"] if lab.get("term_group")}
+        ),
+        "actor": actor,
+        "group": group,
+    }
+    template_name = "comparisons/lexicon.html"
+    if _partial_wanted(request):
+        template_name += "#labels"
+    return render(request, template_name, context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(EDIT_LEXICON, raise_exception=True)
+def label_edit(request: HtmxHttpRequest, index: int | None = None) -> HttpResponse:
+    version = current_version()
+    labels = version.data["labels"]
+    if index is not None and not 0 <= index < len(labels):
+        raise Http404
+    original = labels[index] if index is not None else {}
+    if request.method == "GET":
+        form = _label_form(version, initial=LabelForm.initial_from(original, version.number))
+        return render(request, "comparisons/label_form.html", {"form": form, "index": index})
+    form = _label_form(version, request.POST)
+    if form.is_valid():
+        kept = {k: v for k, v in original.items() if k not in LABEL_FORM_KEYS}
+        delete = "delete" in request.POST and index is not None
+        try:
+            lexicon_history.save_label(
+                user=request.user,
+                based_on=form.cleaned_data["based_on"],
+                index=index,
+                label=None if delete else {**kept, **form.label_data()},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Lexicon saved; findings are updated as articles are shown.")
+            )
+            return redirect("comparisons:lexicon")
+    return render(request, "comparisons/label_form.html", {"form": form, "index": index})
+
+
+@require_GET
+def lexicon_history_page(request: HtmxHttpRequest) -> HttpResponse:
+    versions = LexiconVersion.objects.select_related("created_by").prefetch_related("changes")[:50]
+    return render(request, "comparisons/lexicon_history.html", {"versions": versions})
+
+
+@require_GET
+def lexicon_export(request: HtmxHttpRequest) -> HttpResponse:
+    number = request.GET.get("version")
+    version = get_object_or_404(LexiconVersion, number=number) if number else current_version()
+    response = JsonResponse(version.data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="lexicon-v{version.number}.json"'
+    return response
+
+
+@require_POST
+@permission_required(EDIT_LEXICON, raise_exception=True)
+def lexicon_import(request: HtmxHttpRequest) -> HttpResponse:
+    form = LexiconImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
+            lexicon_history.import_lexicon(
+                data=data, user=request.user, note=form.cleaned_data["note"]
+            )
+        except (ValueError, ValidationError) as error:
+            messages.error(request, _("Lexicon not imported: %(error)s") % {"error": error})
+        else:
+            messages.success(request, _("Lexicon imported as a new version."))
+    return redirect("comparisons:lexicon")
