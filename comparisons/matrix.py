@@ -27,7 +27,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-
 # Findings that name an actor: its labels and plain references ("روسيا"). An attribution cue
 # tied to an actor ("لما أسمته") is about how the outlet quotes, so it is listed with the terms.
 NAMING_GROUPS = frozenset({"", "reference"})
