@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 PURE_MODULES := articles/normalization.py articles/cleaning.py articles/ingestion.py \
 	articles/dedup.py comparisons/clustering.py comparisons/gazetteer.py \
-	comparisons/actors.py comparisons/evaluation.py
+	comparisons/actors.py comparisons/evaluation.py articles/versions.py articles/fetching.py
 
 .PHONY: run test install system-deps lint format messages check-deploy clean
 

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Outlet
@@ -97,3 +98,32 @@ class ImportForm(forms.Form):
         """The files to import, the manifest (if any) among them."""
         manifest = self.cleaned_data.get("manifest")
         return [*self.cleaned_data["files"], *([manifest] if manifest else [])]
+
+
+MAX_URLS_PER_FORM = 20
+
+
+class UrlImportForm(forms.Form):
+    urls = forms.CharField(
+        label=_("Article addresses"),
+        help_text=_("One http or https address per line, up to 20."),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "ltr", "spellcheck": "false"}),
+    )
+
+    def clean_urls(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["urls"].splitlines()]
+        urls = list(dict.fromkeys(line for line in lines if line))
+        if len(urls) > MAX_URLS_PER_FORM:
+            raise ValidationError(
+                _("At most %(max)d addresses at a time (the command line takes more)."),
+                params={"max": MAX_URLS_PER_FORM},
+            )
+        validate = URLValidator(schemes=["http", "https"])
+        for url in urls:
+            try:
+                validate(url)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("%(url)s is not an http or https address."), params={"url": url}
+                ) from exc
+        return urls

@@ -176,6 +176,11 @@ def prepare(record: RawRecord) -> Prepared | RecordResult:
     body = cleaned.body.strip()
     if not body:
         return RecordResult(Outcome.REJECTED, message="no article text left after cleaning")
+    if record.min_words and (words := len(body.split())) < record.min_words:
+        return RecordResult(
+            Outcome.REJECTED,
+            message=f"only {words} words of article text left after cleaning (no article?)",
+        )
     published, precision = record.published, record.date_precision
     if published is None and cleaned.published:
         try:

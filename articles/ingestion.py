@@ -68,6 +68,9 @@ class RawRecord:
     language: str | None = None
     byline: str | None = None
     encoding: str = "utf-8"
+    # Fewer words of article text than this and the record is rejected (fetched web pages: a
+    # page that yields only a menu or a caption is not an article).
+    min_words: int = 0
 
 
 @dataclass(frozen=True, slots=True)

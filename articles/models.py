@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import zlib
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -65,6 +67,8 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         CLI = "cli", _("command line")
         UPLOAD = "upload", _("upload")
+        WEB = "web", _("web addresses")
+        FEED = "feed", _("feed")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -167,6 +171,8 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when a refetch found a different text: the article now shows its latest version.
+    text_changed_at = models.DateTimeField(_("text changed"), null=True, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -202,3 +208,97 @@ class DuplicateBand(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Feed(models.Model):
+    """An outlet's RSS or Atom feed, polled by `fetch_feeds`; its last poll's status is kept."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("not polled yet")
+        OK = "ok", _("ok")
+        NOT_MODIFIED = "not_modified", _("not modified")
+        ERROR = "error", _("error")
+
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.CASCADE, related_name="feeds", verbose_name=_("outlet")
+    )
+    url = models.URLField(_("feed URL"), max_length=2000, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    # Validators of the last answer, sent back as If-None-Match / If-Modified-Since.
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW
+    )
+    last_checked = models.DateTimeField(_("last checked"), null=True, blank=True)
+    last_success = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    items_found = models.PositiveIntegerField(_("items found"), default=0)
+    items_imported = models.PositiveIntegerField(_("items imported"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["outlet__name", "url"]
+        verbose_name = _("feed")
+        verbose_name_plural = _("feeds")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class FeedItem(models.Model):
+    """An entry seen in a feed, so that each one is fetched and imported once."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(max_length=2000)  # the entry's id, else its link
+    url = models.URLField(max_length=2000)
+    seen_at = models.DateTimeField(auto_now_add=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="feed_items"
+    )
+    outcome = models.CharField(max_length=32, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["feed", "key"], name="feeditem_unique_key")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ArticleVersion(models.Model):
+    """Evidence of one fetch of an article's page whose text differed from the one before:
+    the raw HTML (zlib-compressed), the response's status and headers, and the extracted text."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="versions", verbose_name=_("article")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    fetched_at = models.DateTimeField(_("fetched"))
+    url = models.URLField(_("URL"), max_length=2000)
+    status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    raw_compressed = models.BinaryField(_("raw page (zlib)"), blank=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    title = models.TextField(_("title"), blank=True)
+    text = models.TextField(_("extracted text"))
+    text_hash = models.CharField(_("text hash"), max_length=64)
+
+    class Meta:
+        ordering = ["article", "number"]
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="articleversion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+    @property
+    def raw(self) -> str:
+        """The page as fetched, decoded in the encoding it was read in."""
+        if not self.raw_compressed:
+            return ""
+        data = zlib.decompress(bytes(self.raw_compressed))
+        return data.decode(self.encoding or "utf-8", errors="replace")

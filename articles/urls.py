@@ -10,5 +10,6 @@ urlpatterns = [
     path("outlets/", views.outlet_list, name="outlet_list"),
     path("outlets/<str:slug>/", views.outlet_detail, name="outlet_detail"),
     path("imports/", views.import_page, name="import_page"),
+    path("imports/urls/", views.import_urls_action, name="import_urls"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
 ]

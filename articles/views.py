@@ -5,14 +5,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from .forms import ArticleFilterForm, ImportForm
+from .forms import ArticleFilterForm, ImportForm, UrlImportForm
 from .http import HtmxHttpRequest
 from .imports import import_uploads
 from .models import Article, ImportBatch, Outlet
 from .normalization import search_keys
+from .versions import word_diff
+from .web_import import import_urls
 
 ARTICLES_PER_PAGE = 25
 
@@ -53,11 +55,19 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         Article.objects.select_related("outlet", "batch", "duplicate_of__outlet"), pk=pk
     )
     copies = article.copies.select_related("outlet")
+    versions = list(article.versions.order_by("-number").defer("raw_compressed"))
+    diff = word_diff(versions[1].text, versions[0].text) if len(versions) > 1 else None
     show_original = request.GET.get("show") == "original"
     template_name = "articles/article_detail.html"
     if _partial_wanted(request) and "show" in request.GET:
         template_name += "#original"
-    context = {"article": article, "copies": copies, "show_original": show_original}
+    context = {
+        "article": article,
+        "copies": copies,
+        "show_original": show_original,
+        "versions": versions,
+        "diff": diff,
+    }
     return render(request, template_name, context)
 
 
@@ -70,7 +80,9 @@ def outlet_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def outlet_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     outlet = get_object_or_404(
-        Outlet.objects.annotate(article_count=Count("articles")).prefetch_related("domains"),
+        Outlet.objects.annotate(article_count=Count("articles")).prefetch_related(
+            "domains", "feeds"
+        ),
         slug=slug,
     )
     articles = outlet.articles.select_related("outlet", "duplicate_of")[:ARTICLES_PER_PAGE]
@@ -90,9 +102,36 @@ def import_page(request: HtmxHttpRequest) -> HttpResponse:
             # Bad records do not raise: the batch page lists them.
             batch = import_uploads(files=form.uploads(), user=request.user)
             return redirect(batch)
-    batches = ImportBatch.objects.select_related("created_by")[:20]
-    context = {"form": form, "batches": batches, "max_mb": _max_upload_mb(), "too_large": too_large}
-    return render(request, "articles/import_page.html", context, status=413 if too_large else 200)
+    status = 413 if too_large else 200
+    return _import_page(request, form=form, too_large=too_large, status=status)
+
+
+@require_POST
+def import_urls_action(request: HtmxHttpRequest) -> HttpResponse:
+    url_form = UrlImportForm(request.POST)
+    if url_form.is_valid():
+        # Each URL's result (imported, duplicate, changed, failed and why) is on the batch page.
+        done = import_urls(urls=url_form.cleaned_data["urls"], user=request.user)
+        return redirect(done.batch)
+    return _import_page(request, url_form=url_form, status=400)
+
+
+def _import_page(
+    request: HtmxHttpRequest,
+    *,
+    form: ImportForm | None = None,
+    url_form: UrlImportForm | None = None,
+    too_large: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form or ImportForm(),
+        "url_form": url_form or UrlImportForm(),
+        "batches": ImportBatch.objects.select_related("created_by")[:20],
+        "max_mb": _max_upload_mb(),
+        "too_large": too_large,
+    }
+    return render(request, "articles/import_page.html", context, status=status)
 
 
 @require_GET

@@ -197,6 +197,20 @@ ZAWIYA_IMPORT_MAX_FILE_BYTES = envint("IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024
 # Where the demo and the tests find the shared sample corpus (absent on a bare machine).
 ZAWIYA_CORPUS_DIR = Path(os.environ.get("ZAWIYA_CORPUS_DIR", BASE_DIR.parent / "shared" / "corpus"))
 
+# Web fetching (articles/fetching.py): limits of the one HTTP client every fetch goes through.
+ZAWIYA_FETCH_MAX_BYTES = envint("FETCH_MAX_BYTES", 5 * 1024 * 1024)
+ZAWIYA_FETCH_CONNECT_TIMEOUT = envint("FETCH_CONNECT_TIMEOUT", 5)
+ZAWIYA_FETCH_READ_TIMEOUT = envint("FETCH_READ_TIMEOUT", 10)
+ZAWIYA_FETCH_TOTAL_TIMEOUT = envint("FETCH_TOTAL_TIMEOUT", 30)
+ZAWIYA_FETCH_USER_AGENT = os.environ.get(
+    "FETCH_USER_AGENT", "Zawiya/0.1 (news comparison research)"
+)
+# Seconds between two requests to the same host while polling feeds (politeness).
+ZAWIYA_FETCH_HOST_DELAY = envint("FETCH_HOST_DELAY", 2)
+# Loopback addresses pass the address check only when this is on: for the tests' own local
+# server. Never turn it on in production (it would open every service on the machine).
+ZAWIYA_FETCH_ALLOW_LOOPBACK = envbool("ZAWIYA_FETCH_ALLOW_LOOPBACK", False)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from articles.imports import import_paths
 from articles.models import Article
+from articles.outlet_registry import load_registry
 from comparisons.roles import ensure_roles
 
 DEMO_USERNAME = "analyst"
@@ -38,6 +39,10 @@ class Command(BaseCommand):
                 f"Demo account {DEMO_USERNAME!r} exists (reset its password with "
                 f"`manage.py changepassword {DEMO_USERNAME}`)."
             )
+        registry = load_registry()
+        self.stdout.write(
+            f"Outlet registry: {registry.created} outlets and {registry.feeds} feeds added."
+        )
         seeds = settings.ZAWIYA_CORPUS_DIR / "seeds"
         if not seeds.is_dir():
             self.stdout.write(
