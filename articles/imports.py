@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -167,10 +168,11 @@ class Prepared:
     fingerprint: dedup.Fingerprint
     normalized: str
     search_text: str
-    features: dict[str, Any]
+    # None when analysis is deferred: clustering computes features when it first needs them.
+    features: dict[str, Any] | None
 
 
-def prepare(record: RawRecord) -> Prepared | RecordResult:
+def prepare(record: RawRecord, *, analyse: bool = True) -> Prepared | RecordResult:
     """Everything about a record that needs no database; safe to run in worker processes."""
     cleaned = _clean(record)
     body = cleaned.body.strip()
@@ -190,8 +192,12 @@ def prepare(record: RawRecord) -> Prepared | RecordResult:
     title = record.title or cleaned.title
     body_keys = token_keys(body)
     title_keys = token_keys(title)
-    features = clustering.extract_features(
-        title=title, body=body, published=published, precision=precision
+    features = (
+        clustering.extract_features(
+            title=title, body=body, published=published, precision=precision
+        ).to_dict()
+        if analyse
+        else None
     )
     return Prepared(
         record=record,
@@ -203,7 +209,7 @@ def prepare(record: RawRecord) -> Prepared | RecordResult:
         fingerprint=dedup.fingerprint(body, body_keys),
         normalized=normalize(body),
         search_text=search_document_from_keys(title_keys + body_keys),
-        features=features.to_dict(),
+        features=features,
     )
 
 
@@ -287,8 +293,9 @@ def _store(prepared: Prepared, batch: ImportBatch, outlets: OutletResolver) -> R
     article.save()
     DuplicateBand.objects.bulk_create(DuplicateBand(article=article, key=key) for key in fp.bands)
     # Computed with the article, so clustering and views only read them.
-    ArticleFeatures.objects.create(article=article, data=prepared.features)
-    store_findings(article=article)
+    if prepared.features is not None:
+        ArticleFeatures.objects.create(article=article, data=prepared.features)
+        store_findings(article=article)
     if original_of:
         return RecordResult(
             Outcome.NEAR_DUPLICATE,
@@ -331,7 +338,7 @@ PREPARE_WINDOW = 256
 
 
 def _prepared_items(
-    items: Iterable[Item], workers: int
+    items: Iterable[Item], workers: int, analyse: bool
 ) -> Iterator[tuple[Item, Prepared | RecordResult | None]]:
     """Each item with its prepared form (None for errors and notices), in input order.
 
@@ -342,7 +349,7 @@ def _prepared_items(
     """
     if workers <= 1:
         for item in items:
-            yield item, prepare(item) if isinstance(item, RawRecord) else None
+            yield item, prepare(item, analyse=analyse) if isinstance(item, RawRecord) else None
         return
     if not any(connection.in_atomic_block for connection in connections.all()):
         connections.close_all()
@@ -351,7 +358,7 @@ def _prepared_items(
         iterator = iter(items)
         while window := list(itertools.islice(iterator, PREPARE_WINDOW)):
             records = [item for item in window if isinstance(item, RawRecord)]
-            done = iter(pool.map(prepare, records, chunksize=8))
+            done = iter(pool.map(partial(prepare, analyse=analyse), records, chunksize=8))
             for item in window:
                 yield item, next(done) if isinstance(item, RawRecord) else None
 
@@ -366,15 +373,17 @@ def run_import(
 ) -> ImportBatch:
     """Store every good record, report every other one on the batch; returns the batch.
 
-    Each stored article is assigned to an event cluster right after its own transaction
-    commits (`cluster=False` leaves that to `cluster_events`), and storylines are linked once
-    at the end of the batch. `workers` > 1 cleans and normalises in that many processes.
+    Each stored article gets its clustering features and framing findings and is assigned to
+    an event cluster right after its own transaction commits, and storylines are linked once
+    at the end of the batch. `cluster=False` defers all of that analysis (for bulk loads):
+    `cluster_events` computes features and assigns, findings are computed when first shown or
+    by `refresh_findings`. `workers` > 1 cleans and normalises in that many processes.
     """
     outlets = OutletResolver()
     touched: dict[int, Any] = {}
     errors: list[dict[str, str]] = list(batch.errors)
     try:
-        for item, prepared in _prepared_items(items, workers):
+        for item, prepared in _prepared_items(items, workers, analyse=cluster):
             result: RecordResult | None = None
             if isinstance(item, Notice):
                 errors.append({"record": item.ref, "reason": item.message, "level": "notice"})

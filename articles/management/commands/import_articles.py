@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username to record as the importer")
         parser.add_argument("--quiet-errors", action="store_true", help="print counts only")
         parser.add_argument(
+            "--defer-analysis",
+            action="store_true",
+            help="store only; run cluster_events and refresh_findings afterwards (bulk loads)",
+        )
+        parser.add_argument(
             "--workers",
             type=int,
             default=os.cpu_count() or 1,
@@ -49,7 +54,11 @@ class Command(BaseCommand):
 
         try:
             batch = import_paths(
-                paths=paths, user=importer, progress=progress, workers=max(1, options["workers"])
+                paths=paths,
+                user=importer,
+                progress=progress,
+                workers=max(1, options["workers"]),
+                cluster=not options["defer_analysis"],
             )
         finally:
             bar.close()
