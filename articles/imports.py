@@ -12,7 +12,7 @@ import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -44,7 +44,7 @@ from articles.normalization import normalize, search_document_from_keys, token_k
 from comparisons import clustering
 from comparisons.assignment import assign_to_cluster, refresh_storylines
 from comparisons.findings import store_findings, update_divergence
-from comparisons.models import ArticleFeatures
+from comparisons.models import ArticleFeatures, Membership
 
 # How many band-sharing articles are verified at most; more would mean a degenerate text
 # (boilerplate shared by thousands of pages), and the earliest ones are the likeliest originals.
@@ -63,6 +63,7 @@ class RecordResult:
     outcome: Outcome
     article: Article | None = None
     message: str = ""
+    membership: Membership | None = None
 
 
 class OutletResolver:
@@ -335,6 +336,9 @@ def _validation_message(exc: ValidationError) -> str:
 # Records go to the worker processes in windows of this size, so memory stays flat however
 # long the input is, while each window keeps every worker busy.
 PREPARE_WINDOW = 256
+# Records stored per database commit: a commit costs about a millisecond on SQLite (WAL), as
+# much as storing a record, so committing every record would halve the import's throughput.
+COMMIT_WINDOW = 64
 
 
 def _prepared_items(
@@ -382,24 +386,20 @@ def run_import(
     outlets = OutletResolver()
     touched: dict[int, Any] = {}
     errors: list[dict[str, str]] = list(batch.errors)
+    stream = _prepared_items(items, workers, analyse=cluster)
     try:
-        for item, prepared in _prepared_items(items, workers, analyse=cluster):
-            result: RecordResult | None = None
-            if isinstance(item, Notice):
-                errors.append({"record": item.ref, "reason": item.message, "level": "notice"})
-            elif isinstance(item, RecordError):
-                batch.rejected += 1
-                errors.append({"record": item.ref, "reason": item.reason, "level": "error"})
-            else:
-                assert prepared is not None  # noqa: S101 - every record is prepared
-                result = store_prepared(prepared=prepared, batch=batch, outlets=outlets)
-                _count(batch, errors, item.ref, result)
-                if cluster and result.outcome in (Outcome.IMPORTED, Outcome.NEAR_DUPLICATE):
-                    assert result.article is not None  # noqa: S101 - stored outcomes carry it
-                    membership = assign_to_cluster(article=result.article)
-                    touched[membership.cluster_id] = membership.cluster
-            if progress:
-                progress(result)
+        while window := list(itertools.islice(stream, COMMIT_WINDOW)):
+            # One commit per window; each record is still its own savepoint inside it, so a
+            # rejected record leaves nothing, and the batch's counts commit with its articles.
+            with transaction.atomic():
+                for item, prepared in window:
+                    result = _import_item(item, prepared, batch, outlets, errors, cluster)
+                    if result and result.membership is not None:
+                        touched[result.membership.cluster_id] = result.membership.cluster
+                    if progress:
+                        progress(result)
+                batch.errors = errors
+                batch.save()
     finally:
         batch.errors = errors
         batch.finished_at = timezone.now()
@@ -408,6 +408,30 @@ def run_import(
         refresh_storylines()
         update_divergence(touched.values())
     return batch
+
+
+def _import_item(
+    item: Item,
+    prepared: Prepared | RecordResult | None,
+    batch: ImportBatch,
+    outlets: OutletResolver,
+    errors: list[dict[str, str]],
+    cluster: bool,
+) -> RecordResult | None:
+    if isinstance(item, Notice):
+        errors.append({"record": item.ref, "reason": item.message, "level": "notice"})
+        return None
+    if isinstance(item, RecordError):
+        batch.rejected += 1
+        errors.append({"record": item.ref, "reason": item.reason, "level": "error"})
+        return None
+    assert prepared is not None  # noqa: S101 - every record is prepared
+    result = store_prepared(prepared=prepared, batch=batch, outlets=outlets)
+    _count(batch, errors, item.ref, result)
+    if cluster and result.outcome in (Outcome.IMPORTED, Outcome.NEAR_DUPLICATE):
+        assert result.article is not None  # noqa: S101 - stored outcomes carry it
+        return replace(result, membership=assign_to_cluster(article=result.article))
+    return result
 
 
 def _count(

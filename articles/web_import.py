@@ -13,6 +13,7 @@ word-level diff against the previous one on its page).
 from __future__ import annotations
 
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +91,9 @@ def import_pages(
 ) -> list[UrlResult]:
     """Fetch and import each URL in turn through `run_import`; one result per URL, in order."""
     results: list[UrlResult] = []
-    # The page whose record run_import is storing; records are stored one at a time, in order.
-    awaiting: list[tuple[str, FetchResult]] = []
+    # Pages whose records run_import has read but not yet reported stored: it may read a few
+    # records ahead of storing them, always storing and reporting them in input order.
+    awaiting: deque[tuple[str, FetchResult]] = deque()
 
     def report(result: UrlResult) -> None:
         results.append(result)
@@ -118,7 +120,7 @@ def import_pages(
     def stored(result: RecordResult | None) -> None:
         if result is None or not awaiting:
             return
-        url, page = awaiting.pop()
+        url, page = awaiting.popleft()
         if result.article is not None and result.outcome.value in STORED:
             store_version(
                 article=result.article,

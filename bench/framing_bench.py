@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from articles.cleaning import clean_text  # noqa: E402
-from comparisons.framing import _TATWEEL_EDGE_RE, compile_lexicon, find_labels  # noqa: E402
+from articles.normalization import TATWEEL  # noqa: E402
+from comparisons.framing import _CONTROLS_RE, compile_lexicon, find_labels  # noqa: E402
 from comparisons.lexicon import default_lexicon  # noqa: E402
 
 DEFAULT_CORPUS = Path(
@@ -59,6 +62,13 @@ def synthetic_articles(corpus: Path, count: int, size: int) -> list[str]:
     return articles
 
 
+_MATCHER = None
+
+
+def _count_findings(text: str) -> int:
+    return len(find_labels(_MATCHER, text))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -81,13 +91,30 @@ def main() -> int:
         findings = sum(len(find_labels(matcher, text)) for text in articles)
         walls.append(time.perf_counter() - started)
         cpus.append(time.process_time() - cpu_started)
-    exact = sum(bool("_" in t or _TATWEEL_EDGE_RE.search(t)) for t in articles)
+    exact = sum(bool("_" in t or TATWEEL in t or _CONTROLS_RE.search(t)) for t in articles)
+    # The import pipeline runs its CPU stage in one process per core; the same here, with the
+    # matcher compiled before the fork and shared copy-on-write.
+    global _MATCHER
+    _MATCHER = matcher
+    workers = os.cpu_count() or 1
+    context = multiprocessing.get_context("fork")
+    pool_walls = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        list(pool.map(_count_findings, articles, chunksize=50))  # warm each worker's cache
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            list(pool.map(_count_findings, articles, chunksize=50))
+            pool_walls.append(time.perf_counter() - started)
     print(f"compile: {compiled * 1000:.0f} ms")
     print(
         f"{len(articles)} articles of {mean_chars:.0f} chars on average ({exact} take the exact "
         f"tokenize path), {findings / len(articles):.1f} findings each; best of {args.repeat}: "
         f"{len(articles) / min(walls):.0f} articles/s wall clock, "
         f"{len(articles) / min(cpus):.0f} articles/s of CPU time (single process)"
+    )
+    print(
+        f"{workers} processes: {len(articles) / min(pool_walls):.0f} articles/s wall clock "
+        f"(target >= 2,000)"
     )
     return 0
 

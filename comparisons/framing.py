@@ -126,6 +126,10 @@ _GAP_RE = re.compile(
 # (قـ.ـتل). A tatweel between two letters (kashida) is part of the word on both paths.
 _PLAIN_WORD_SPLIT_RE = re.compile("([^\\W_]+)")
 _MARKS_RE = re.compile(f"[{_DIACRITICS}{_CONTROLS}]")
+_CONTROLS_RE = re.compile(f"[{_CONTROLS}]")
+# With diacritics but no tatweel or controls, a word is a letter followed by letters, digits
+# and diacritics: the same boundaries tokenize() finds on the text without its diacritics.
+_MARKED_WORD_SPLIT_RE = re.compile(f"([^\\W_][\\w{_DIACRITICS}]*)")
 _FIRST_TOKEN_TRIM_RE = re.compile("[\\s\"'()\\[\\]" + re.escape("".join(_QUOTE_FAMILY)) + "]")
 
 
@@ -435,16 +439,17 @@ class _Tokens:
 def _tokens(text: str) -> _Tokens:
     # A tatweel may detach a proclitic ("لـ"قسد"", "لـYPG"), which only the full tokeniser
     # reads the way every other module does.
-    # Likewise for diacritics and invisible controls: where a mark after a control belongs is
-    # the tokeniser's rule, and the offsets must agree with it to the character.
-    if "_" in text or TATWEEL in text or _MARKS_RE.search(text):
+    # Likewise for invisible controls: where a mark after a control belongs is the tokeniser's
+    # rule, and the offsets must agree with it to the character.
+    if "_" in text or TATWEEL in text or _CONTROLS_RE.search(text):
         tokens = tokenize(text)
         starts = [t.start for t in tokens]
         ends = [t.end for t in tokens]
         separators = [text[a:b] for a, b in zip([0, *ends], [*starts, len(text)], strict=True)]
         return _Tokens([t.text for t in tokens], [t.key for t in tokens], starts, ends, separators)
     # Most news text has no diacritics or controls: a plain word class splits it faster.
-    parts = _PLAIN_WORD_SPLIT_RE.split(text)
+    split_re = _MARKED_WORD_SPLIT_RE if _MARKS_RE.search(text) else _PLAIN_WORD_SPLIT_RE
+    parts = split_re.split(text)
     offsets = list(accumulate(map(len, parts), initial=0))
     words = parts[1::2]
     keys = list(map(_KEYS.__getitem__, words))
