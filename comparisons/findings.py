@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 
 from articles.models import Article
 from comparisons import framing, lexicon, matrix
@@ -120,8 +121,15 @@ def cluster_matrix(cluster: Cluster) -> matrix.Matrix:
 
 
 def update_divergence(clusters: Iterable[Cluster]) -> None:
-    for cluster in clusters:
-        divergence = cluster_matrix(cluster).divergence
+    """Store each cluster's divergence; one outlet alone has nothing to diverge from."""
+    ids = [c.pk for c in clusters]
+    outlets = dict(
+        Cluster.objects.filter(pk__in=ids)
+        .annotate(n=Count("memberships__article__outlet", distinct=True))
+        .values_list("pk", "n")
+    )
+    for cluster in Cluster.objects.filter(pk__in=ids):
+        divergence = cluster_matrix(cluster).divergence if outlets.get(cluster.pk, 0) >= 2 else None
         if divergence != cluster.divergence:
             cluster.divergence = divergence
             cluster.save(update_fields=["divergence"])
