@@ -6,8 +6,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml constraints.txt ./
-# torch comes in through camel-tools; the CPU index keeps the image free of CUDA.
-RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -c constraints.txt -e .
+# torch comes in through camel-tools, pinned by constraints.txt; point pip at a CPU-only wheel
+# (PIP_FIND_LINKS or an index of your own) to keep the image free of the CUDA build.
+RUN pip install -c constraints.txt -e .
 COPY . .
 RUN SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput \
     && python manage.py compilemessages -l ar --ignore='.venv/*'

@@ -125,13 +125,27 @@ class OutletResolver:
                 or Outlet.objects.filter(name_ar=name).first()
             )
             if outlet is None:
-                outlet = Outlet(name=name, slug=_unique_slug(name))
-                outlet.full_clean()
-                outlet.save()
+                outlet = self._create(name)
                 self._pending_names[key] = outlet
                 return outlet
             self._by_name[key] = outlet
         return self._by_name[key]
+
+    @staticmethod
+    def _create(name: str) -> Outlet:
+        """A new outlet; another importer creating the same one at the same moment wins."""
+        for _attempt in range(3):
+            outlet = Outlet(name=name, slug=_unique_slug(name))
+            outlet.full_clean()
+            try:
+                with transaction.atomic():
+                    outlet.save()
+                return outlet
+            except IntegrityError:
+                # The name or the slug was taken between our check and our insert.
+                if existing := Outlet.objects.filter(name__iexact=name).first():
+                    return existing
+        raise IntegrityError(f"could not create outlet {name!r}")
 
 
 def _unique_slug(name: str) -> str:

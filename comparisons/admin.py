@@ -35,3 +35,53 @@ class ClusterActionAdmin(admin.ModelAdmin):
 class NotSameEventAdmin(admin.ModelAdmin):
     list_display = ["__str__", "decided_by", "decided_at"]
     raw_id_fields = ["first", "second"]
+
+
+# Tagging (issue 5): admins edit the taxonomy; tags and their history are read here, changed
+# through the tagging pages (which check versions and keep revisions).
+from comparisons.models import FramingDifference, Tag, TagCategory, TagRevision  # noqa: E402
+
+
+@admin.register(TagCategory)
+class TagCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_ar", "slug", "suggestable", "colour", "position"]
+    list_editable = ["suggestable", "position"]
+    search_fields = ["name_en", "name_ar", "slug"]
+
+
+class TagRevisionInline(admin.TabularInline):
+    model = TagRevision
+    readonly_fields = ["action", "version", "user", "before", "after", "created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "category", "author", "version", "deleted", "updated_at"]
+    list_filter = ["category", "deleted"]
+    raw_id_fields = ["article"]
+    readonly_fields = [
+        "article",
+        "field",
+        "start",
+        "end",
+        "quote",
+        "category",
+        "note",
+        "author",
+        "version",
+        "created_at",
+        "updated_at",
+        "deleted",
+    ]
+    inlines = [TagRevisionInline]
+
+
+@admin.register(FramingDifference)
+class FramingDifferenceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "category", "author", "created_at"]
+    raw_id_fields = ["cluster", "tags"]

@@ -287,6 +287,7 @@ class _Tables:
     not_adjectives: frozenset[str]
     sources_word: str
     unnamed_heads: frozenset[str]
+    first_keys: frozenset[str]  # keys a source or attribution phrase can start with
     longest: int
     min_word: str  # "من" between a number and its noun
 
@@ -316,6 +317,7 @@ def _tables() -> _Tables:
         not_adjectives=frozenset(_key(word) for word in _NOT_SOURCE_ADJECTIVES.split()),
         sources_word=_key(_SOURCES_WORD),
         unnamed_heads=frozenset(_key(word) for word in UNNAMED_HEADS.split()),
+        first_keys=frozenset(keys[0] for keys in (*sources, *attributions)),
         longest=max(len(keys) for keys in (*sources, *attributions)),
         min_word=_key("من"),
     )
@@ -493,6 +495,10 @@ def _source_at(
     text: str, tokens: Sequence[Token], i: int, tables: _Tables
 ) -> tuple[Source, int] | None:
     """The longest source or attribution phrase starting at token i, and its token count."""
+    # Most tokens start no phrase: skip the window search for them (a page's worth of tokens
+    # times every window length was most of a comparison page's time).
+    if tokens[i].key not in tables.first_keys and tokens[i].key != tables.sources_word:
+        return None
     for n in range(min(tables.longest, len(tokens) - i), 0, -1):
         window = tokens[i : i + n]
         if not all(_tight(text, a, b) for a, b in zip(window, window[1:], strict=False)):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Outlet
@@ -16,6 +17,8 @@ SORTS = {
     "date": ("start_date", "id"),
     "-size": ("-size", "-start_date", "-id"),
     "-outlets": ("-outlet_count", "-start_date", "-id"),
+    # Clusters whose outlets frame the same actors most differently first; unknown last.
+    "-divergence": (F("divergence").desc(nulls_last=True), "-start_date", "-id"),
 }
 
 
@@ -54,6 +57,7 @@ class ClusterFilterForm(forms.Form):
             ("date", _("Oldest first")),
             ("-size", _("Most articles")),
             ("-outlets", _("Most outlets")),
+            ("-divergence", _("Most divergent framing")),
         ],
     )
 
@@ -216,3 +220,57 @@ class LabelForm(forms.Form):
 class LexiconImportForm(forms.Form):
     file = forms.FileField(label=_("Lexicon JSON"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+VALENCE_CHOICES = [
+    (-2, _("−2 strongly delegitimising")),
+    (-1, _("−1 delegitimising")),
+    (0, _("0 neutral")),
+    (1, _("+1 legitimising")),
+    (2, _("+2 strongly legitimising")),
+]
+
+
+class CompareForm(forms.Form):
+    """The comparison page's view options: mode, hidden outlets, emphasised actor."""
+
+    mode = forms.ChoiceField(
+        choices=[("columns", _("Side by side")), ("facts", _("Aligned facts"))], required=False
+    )
+    hide = forms.MultipleChoiceField(required=False)
+    show = forms.MultipleChoiceField(required=False)
+    actor = forms.CharField(required=False, max_length=60)
+
+    def __init__(self, *args: Any, outlets: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hide"].choices = self.fields["show"].choices = [(s, s) for s in outlets]
+
+    def options(self) -> tuple[str, set[str], str]:
+        """Mode, hidden outlet slugs and actor; the defaults when the query is invalid."""
+        if not self.is_valid():
+            return "columns", set(), ""
+        data = self.cleaned_data
+        return data["mode"] or "columns", set(data["hide"]) - set(data["show"]), data["actor"]
+
+
+MAX_SURFACE_WORDS = 4
+
+
+class SurfacesField(forms.MultipleChoiceField):
+    """Words offered by a substitution: any 1-4 words, since the page built the choices."""
+
+    def valid_value(self, value: str) -> bool:
+        return 1 <= len(value.split()) <= MAX_SURFACE_WORDS and len(value) <= 100
+
+
+class SubstitutionForm(forms.Form):
+    """Add one or both sides of a word substitution to the lexicon as labels of one actor."""
+
+    surfaces = SurfacesField(label=_("Words to add"), widget=forms.CheckboxSelectMultiple)
+    actor = forms.ChoiceField(label=_("Actor"))
+    valence = forms.TypedChoiceField(label=_("Valence"), coerce=int, choices=VALENCE_CHOICES)
+    based_on = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, actors: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = actors

@@ -47,6 +47,8 @@ Span kinds and attributes
       valence clamped to -2..2 (classes ``hl-v-2 hl-v-1 hl-v0 hl-v1 hl-v2`` for CSS colours),
       with ``data-actor``, ``data-label``, ``data-valence``, ``data-voice`` and ``tabindex="0"``.
     * ``tag`` (analyst tags): ``<span class="tag">`` (underlined by CSS), for later.
+    * ``diff`` (words one outlet has where another has others, ``alignment.word_diff``):
+      ``<span class="diff">``.
     * ``attrs`` keys become ``data-<key>`` attributes, except ``title`` (the tooltip). Keys must
       match ``[a-z][a-z0-9-]*``; anything else is rejected (a key is markup, not text).
 """
@@ -70,15 +72,15 @@ __all__ = [
     "utf16_offsets",
 ]
 
-SpanKind = Literal["label", "tag"]
+SpanKind = Literal["label", "tag", "diff"]
 
 MIN_VALENCE = -2
 MAX_VALENCE = 2
 
 _PARAGRAPH_BREAK_RE = re.compile(r"\n(?:[^\S\n]*\n)+")
 _ATTR_NAME_RE = re.compile(r"[a-z][a-z0-9-]*\Z")
-_ELEMENT = {"label": "mark", "tag": "span"}
-_CLASS = {"label": "hl", "tag": "tag"}
+_ELEMENT = {"label": "mark", "tag": "span", "diff": "span"}
+_CLASS = {"label": "hl", "tag": "tag", "diff": "diff"}
 
 
 @dataclass(frozen=True, slots=True, eq=False)

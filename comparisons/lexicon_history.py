@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from comparisons import lexicon
-from comparisons.findings import current_version
+from comparisons.findings import current_matcher, current_version
+from comparisons.framing import find_labels
 from comparisons.models import LexiconChange, LexiconVersion
 
 
@@ -100,3 +101,31 @@ def import_lexicon(
         after={"labels": len(data.get("labels", []))},
     )
     return version
+
+
+@transaction.atomic
+def add_substitution(
+    *,
+    user: AbstractBaseUser,
+    based_on: int,
+    surfaces: list[str],
+    actor: str,
+    valence: int,
+    note: str,
+) -> tuple[list[str], list[str]]:
+    """Add each of `surfaces` the lexicon does not already name as a label of `actor`.
+
+    A surface is already known when the current matcher finds one actor label covering all of
+    it. Returns the surfaces added and those skipped as known; each addition is a version.
+    """
+    _, matcher = current_matcher()
+    added, known = [], []
+    for surface in dict.fromkeys(s.strip() for s in surfaces if s.strip()):
+        found = find_labels(matcher, surface)
+        if any(f.actor_id and f.start == 0 and f.end == len(surface) for f in found):
+            known.append(surface)
+            continue
+        label = {"surface": surface, "actor": actor, "valence": valence, "note": note}
+        based_on = save_label(user=user, based_on=based_on, index=None, label=label).number
+        added.append(surface)
+    return added, known

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Max, Min
 from django.urls import reverse
@@ -106,6 +107,14 @@ class Cluster(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("comparisons:cluster_detail", args=[self.pk])
+
+    def articles_in_order(self) -> list[Article]:
+        """Members with their outlets, oldest first: the columns of the comparison page."""
+        return list(
+            Article.objects.filter(membership__cluster=self)
+            .select_related("outlet")
+            .order_by(models.F("published").asc(nulls_last=True), "outlet__name", "pk")
+        )
 
     @property
     def places(self) -> list[str]:
@@ -334,3 +343,192 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} [{self.start}:{self.end}]"
+
+
+# --------------------------------------------------------------------------------------
+# Analyst tagging (issue 5): taxonomy, tags with history, framing differences, suggestions.
+# The workflows that write these rows live in comparisons/tagging.py.
+# --------------------------------------------------------------------------------------
+
+
+class TagCategory(models.Model):
+    """A kind of framing an analyst can tag; the default set comes from the framing primer."""
+
+    class Suggest(models.TextChoices):
+        RULE = "R", _("rules suggest it")
+        CANDIDATE = "R~", _("rules propose candidates")
+        NO = "no", _("analysts only")
+
+    slug = models.SlugField(_("key"), max_length=60, unique=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120)
+    definition = models.TextField(_("definition"), blank=True)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#8a6d3b",
+        validators=[RegexValidator(r"\A#[0-9a-fA-F]{6}\Z", _("A colour is written #rrggbb."))],
+    )
+    suggestable = models.CharField(
+        _("suggested by rules"), max_length=2, choices=Suggest.choices, default=Suggest.NO
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name_en"]
+        verbose_name = _("tag category")
+        verbose_name_plural = _("tag categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_ar if get_language() == "ar" and self.name_ar else self.name_en
+
+
+class TagQuerySet(models.QuerySet["Tag"]):
+    def live(self) -> TagQuerySet:
+        return self.filter(deleted=False)
+
+    def of_cluster(self, cluster: Cluster) -> TagQuerySet:
+        return self.filter(article__membership__cluster=cluster)
+
+
+class Tag(models.Model):
+    """An analyst's tag on a character range of an article's stored title or body.
+
+    `quote` is the tagged text itself, so a re-cleaned article can re-anchor or flag the tag.
+    `version` grows by one with every edit: an edit names the version it was based on and is
+    refused if the row has moved on (optimistic concurrency, comparisons.tagging.edit_tag).
+    Deleting only sets `deleted`; the row and its history stay.
+    """
+
+    Field = Finding.Field
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tags")
+    field = models.CharField(max_length=8, choices=Field.choices, default=Field.BODY)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField(_("quoted text"))
+    category = models.ForeignKey(
+        TagCategory, on_delete=models.PROTECT, related_name="tags", verbose_name=_("category")
+    )
+    note = models.TextField(_("note"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tags",
+        verbose_name=_("author"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted = models.BooleanField(default=False)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "field", "start", "pk"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="tag_span")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.quote[:40]} [{self.start}:{self.end}]"
+
+    def snapshot(self) -> dict[str, object]:
+        """What a revision records before and after a change."""
+        return {
+            "category": self.category.slug,
+            "note": self.note,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "deleted": self.deleted,
+        }
+
+
+class TagRevision(models.Model):
+    """One change of a tag: who, when, what, the tag before and after. Never deleted."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        EDIT = "edit", _("edited")
+        DELETE = "delete", _("deleted")
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="revisions")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    version = models.PositiveIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tag", "version", "pk"]
+        verbose_name = _("tag revision")
+        verbose_name_plural = _("tag revisions")
+
+    def __str__(self) -> str:
+        return f"tag {self.tag_id} v{self.version} {self.action}"
+
+
+class FramingDifference(models.Model):
+    """Tags in two or more articles of one cluster that frame the same thing differently."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="differences")
+    category = models.ForeignKey(TagCategory, on_delete=models.PROTECT, related_name="differences")
+    note = models.TextField(_("note"), blank=True)
+    tags = models.ManyToManyField(Tag, related_name="differences")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cluster", "pk"]
+        verbose_name = _("framing difference")
+        verbose_name_plural = _("framing differences")
+
+    def __str__(self) -> str:
+        return f"difference {self.pk} in cluster {self.cluster_id}"
+
+
+class SuggestionDecision(models.Model):
+    """An analyst's answer to a rule's suggested tag; a rejected span is not suggested again."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=8, choices=Finding.Field.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    category = models.ForeignKey(TagCategory, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=300, blank=True)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    tag = models.ForeignKey(Tag, on_delete=models.SET_NULL, null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "field", "start", "end", "category"],
+                name="one_decision_per_suggestion",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.category_id} [{self.start}:{self.end}]"

@@ -8,10 +8,23 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 
 # Role -> permissions ("app_label.codename"). Reading needs only a login.
+TAGGING = [
+    "comparisons.add_tag",
+    "comparisons.change_tag",
+    "comparisons.delete_tag",
+    "comparisons.add_framingdifference",
+    "comparisons.add_suggestiondecision",
+]
+TAXONOMY = [
+    "comparisons.add_tagcategory",
+    "comparisons.change_tagcategory",
+    "comparisons.delete_tagcategory",
+]
+
 ROLES: dict[str, list[str]] = {
     "viewer": [],
-    "analyst": ["comparisons.correct_cluster"],
-    "admin": ["comparisons.correct_cluster", "comparisons.edit_lexicon"],
+    "analyst": ["comparisons.correct_cluster", *TAGGING],
+    "admin": ["comparisons.correct_cluster", "comparisons.edit_lexicon", *TAGGING, *TAXONOMY],
 }
 
 

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -17,17 +18,19 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from articles.http import HtmxHttpRequest
 from articles.models import Article
-from comparisons import corrections, lexicon_history
-from comparisons.findings import current_version
+from comparisons import comparison, corrections, lexicon_history, matrix
+from comparisons.findings import current_lexicon, current_version, fresh_findings
 from comparisons.forms import (
     SORTS,
     ClusterFilterForm,
+    CompareForm,
     LabelForm,
     LexiconImportForm,
     MergeForm,
     MoveForm,
     RenameForm,
     SplitForm,
+    SubstitutionForm,
 )
 from comparisons.models import Cluster, LexiconVersion, Membership
 
@@ -325,3 +328,116 @@ def lexicon_import(request: HtmxHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Lexicon imported as a new version."))
     return redirect("comparisons:lexicon")
+
+
+def _actor_choices() -> list[tuple[str, str]]:
+    """Actor ids and names in the interface language, from the current lexicon."""
+    arabic = get_language() == "ar"
+    return [
+        (a.id, (a.name_ar if arabic else a.name_en) or a.name_en or a.name_ar or a.id)
+        for a in current_lexicon().actors
+    ]
+
+
+def _compare_context(
+    request: HtmxHttpRequest,
+    cluster: Cluster,
+    articles: list[Article],
+    options: tuple[str, set[str], str],
+) -> dict[str, object]:
+    mode, hidden, actor = options
+    visible = [a for a in articles if a.outlet.slug not in hidden]
+    found = fresh_findings(visible)
+    outlet_of = {a.pk: a.outlet.name for a in visible}
+    framing = matrix.build_matrix(
+        matrix.ArticleFindings(str(a.pk), a.outlet.name, found[a.pk]) for a in visible
+    )
+    names = dict(_actor_choices())
+    order = list(dict.fromkeys(outlet_of.values()))
+    path = request.path
+    actor_urls = {
+        row.actor: comparison.page_url(
+            path, mode=mode, hidden=hidden, actor="" if row.actor == actor else row.actor
+        )
+        for row in framing.actors
+    }
+    context: dict[str, object] = {
+        "cluster": cluster,
+        "mode": mode,
+        "actor": actor,
+        "articles": visible,
+        "size": len(articles),
+        "outlets": order,
+        "toggles": comparison.outlet_toggles(
+            path,
+            list(dict.fromkeys((a.outlet.slug, a.outlet.name) for a in articles)),
+            mode=mode,
+            hidden=hidden,
+            actor=actor,
+        ),
+        "mode_urls": {
+            m: comparison.page_url(path, mode=m, hidden=hidden, actor=actor)
+            for m in comparison.MODES
+        },
+        "matrix": framing,
+        "rows": comparison.matrix_rows(framing, order, names, actor_urls),
+    }
+    if mode == "facts":
+        context["facts"] = comparison.facts(visible, outlet_of, found, framing, names)
+        context["figures"] = comparison.figure_table(visible)
+        context["actor_choices"] = names.items()
+        context["lexicon_version"] = current_version().number
+    else:
+        context["columns"] = comparison.columns(
+            visible, outlet_of, found, framing, names, emphasis=actor
+        )
+    return context
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def cluster_compare(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The cluster's articles side by side, or its facts aligned (`?mode=facts`)."""
+    cluster = get_object_or_404(Cluster, pk=pk)
+    articles = cluster.articles_in_order()
+    form = CompareForm(request.GET, outlets=[a.outlet.slug for a in articles])
+    options = form.options()
+    template_name = "comparisons/cluster_compare.html"
+    if _partial_wanted(request):
+        template_name += f"#{options[0]}"
+    return render(request, template_name, _compare_context(request, cluster, articles, options))
+
+
+@require_POST
+@permission_required(EDIT_LEXICON, raise_exception=True)
+def substitution_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Add the unknown side(s) of a word substitution to the lexicon, back to the facts."""
+    cluster = get_object_or_404(Cluster, pk=pk)
+    form = SubstitutionForm(request.POST, actors=_actor_choices())
+    if not form.is_valid():
+        messages.error(request, _("Nothing added: choose the words, an actor and a valence."))
+    else:
+        data = form.cleaned_data
+        try:
+            added, known = lexicon_history.add_substitution(
+                user=request.user,
+                based_on=data["based_on"],
+                surfaces=data["surfaces"],
+                actor=data["actor"],
+                valence=data["valence"],
+                note=_("added from the aligned facts of cluster #%(n)s") % {"n": cluster.pk},
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            if added:
+                messages.success(
+                    request, _("Added to the lexicon: %(words)s") % {"words": "، ".join(added)}
+                )
+            if known:
+                messages.info(
+                    request, _("Already in the lexicon: %(words)s") % {"words": "، ".join(known)}
+                )
+    url = reverse("comparisons:cluster_compare", args=[pk])
+    return redirect(comparison.page_url(url, mode="facts", hidden=(), actor=""))

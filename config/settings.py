@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "comparisons",
 ]
@@ -210,6 +212,16 @@ ZAWIYA_FETCH_HOST_DELAY = envint("FETCH_HOST_DELAY", 2)
 # Loopback addresses pass the address check only when this is on: for the tests' own local
 # server. Never turn it on in production (it would open every service on the machine).
 ZAWIYA_FETCH_ALLOW_LOOPBACK = envbool("ZAWIYA_FETCH_ALLOW_LOOPBACK", False)
+
+# Background tasks: run in the enqueuing process by default (no server needed); production sets
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker` processes.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+    }
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

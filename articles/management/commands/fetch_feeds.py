@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -8,6 +9,7 @@ from tqdm import tqdm
 
 from articles.feeds import FeedPoll, poll_feeds
 from articles.models import Feed
+from articles.tasks import poll_all_feeds
 
 
 class Command(BaseCommand):
@@ -18,8 +20,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--outlet", help="only the feeds of the outlet with this slug")
+        parser.add_argument(
+            "--enqueue-every",
+            type=int,
+            metavar="SECONDS",
+            help="the schedule: queue a poll of every feed for the workers this often, forever",
+        )
 
     def handle(self, *args: Any, outlet: str | None, **options: Any) -> None:
+        if options["enqueue_every"]:
+            while True:
+                result = poll_all_feeds.enqueue()
+                self.stdout.write(f"queued feed poll {result.id}")
+                time.sleep(max(60, options["enqueue_every"]))
         feeds = Feed.objects.filter(active=True).select_related("outlet")
         if outlet:
             feeds = feeds.filter(outlet__slug=outlet)

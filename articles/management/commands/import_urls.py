@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from articles.tasks import fetch_url
 from articles.web_import import UrlResult, import_urls
 
 
@@ -20,6 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--user", help="username to record as the importer")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="enqueue one background task per URL for the workers instead of fetching here",
+        )
 
     def handle(self, *args: Any, file: Path, user: str | None, **options: Any) -> None:
         try:
@@ -33,6 +39,11 @@ class Command(BaseCommand):
                 importer = get_user_model().objects.get(username=user)
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(f"no user named {user!r}") from exc
+        if options["queue"]:
+            for url in tqdm(urls, desc="queueing", unit=" URLs", file=sys.stderr):
+                fetch_url.enqueue(url)
+            self.stdout.write(self.style.SUCCESS(f"queued {len(urls)} fetch jobs"))
+            return
         bar = tqdm(
             total=len(urls),
             desc="fetching",
