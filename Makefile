@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 PURE_MODULES := articles/normalization.py articles/cleaning.py articles/ingestion.py \
-	articles/dedup.py comparisons/clustering.py comparisons/gazetteer.py \
-	comparisons/actors.py comparisons/evaluation.py articles/versions.py articles/fetching.py
+	articles/dedup.py articles/versions.py articles/fetching.py \
+	comparisons/clustering.py comparisons/gazetteer.py comparisons/actors.py \
+	comparisons/evaluation.py comparisons/lexicon.py comparisons/framing.py \
+	comparisons/matrix.py comparisons/highlighting.py comparisons/alignment.py \
+	comparisons/figures.py comparisons/agreement.py
 
 .PHONY: run test install system-deps lint format messages check-deploy clean
 
