@@ -23,6 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connections, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -46,9 +47,9 @@ from comparisons.assignment import assign_to_cluster, refresh_storylines
 from comparisons.findings import store_findings, update_divergence
 from comparisons.models import ArticleFeatures, Membership
 
-# How many band-sharing articles are verified at most; more would mean a degenerate text
-# (boilerplate shared by thousands of pages), and the earliest ones are the likeliest originals.
-MAX_NEAR_DUPLICATE_CANDIDATES = 50
+# How many band-sharing articles are checked at most, those sharing the most bands first;
+# more would only be texts sharing boilerplate or a few sentences with thousands of pages.
+MAX_NEAR_DUPLICATE_CANDIDATES = 10
 
 
 class Outcome(enum.Enum):
@@ -323,22 +324,27 @@ def _store(prepared: Prepared, batch: ImportBatch, outlets: OutletResolver) -> R
 def _near_duplicate_of(fp: dedup.Fingerprint) -> tuple[Article | None, float]:
     if not fp.bands:
         return None, 0.0
-    candidate_ids = list(
+    # The articles sharing the most bands first: a pair at Jaccard J shares 16 * J^4 of them
+    # on average, so the true near-duplicates lead and the cap only drops chance collisions.
+    ranked = (
         DuplicateBand.objects.filter(key__in=fp.bands)
-        .values_list("article_id", flat=True)
-        .distinct()
-        .order_by("article_id")[:MAX_NEAR_DUPLICATE_CANDIDATES]
+        .values("article_id")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "article_id")[:MAX_NEAR_DUPLICATE_CANDIDATES]
     )
-    best: tuple[Article | None, float] = (None, 0.0)
+    candidate_ids = [row["article_id"] for row in ranked]
+    best: tuple[int | None, float] = (None, 0.0)
     candidates = Article.objects.filter(pk__in=candidate_ids).order_by("pk")
-    for candidate in candidates.only("pk", "minhash", "duplicate_of"):
+    for candidate in candidates.only("pk", "minhash", "duplicate_of_id"):
         estimate = dedup.estimated_jaccard(fp.signature, tuple(candidate.minhash))
         if estimate < dedup.VERIFY_ABOVE:
             continue
         similarity = dedup.jaccard(fp.shingles, dedup.shingles(candidate.body))
         if dedup.is_near_duplicate(similarity) and similarity > best[1]:
-            best = (candidate.duplicate_of or candidate, similarity)
-    return best
+            best = (candidate.duplicate_of_id or candidate.pk, similarity)
+    if best[0] is None:
+        return None, 0.0
+    return Article.objects.get(pk=best[0]), best[1]
 
 
 def _validation_message(exc: ValidationError) -> str:
