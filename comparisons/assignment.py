@@ -14,7 +14,7 @@ Replaying in creation order makes the index identical to the one that made the d
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -84,14 +84,24 @@ def _replay(index: clustering.ClusterIndex, memberships: Iterable[Membership]) -
     return last
 
 
-def _memberships_since(last_id: int) -> Iterable[Membership]:
-    return (
-        Membership.objects.filter(pk__gt=last_id)
-        .select_related("article__features")
-        .only("pk", "article_id", "cluster_id", "article__features__data")
-        .order_by("pk")
-        .iterator(chunk_size=2000)
-    )
+# Memberships are read in pages with a LIMIT: it makes PostgreSQL walk the primary key from
+# the last one seen (a few index entries) instead of planning a scan of the whole table, and
+# needs no server-side cursor (three round trips) for the usual page of one or none.
+REPLAY_PAGE = 2000
+
+
+def _memberships_since(last_id: int) -> Iterator[Membership]:
+    while True:
+        page = list(
+            Membership.objects.filter(pk__gt=last_id)
+            .select_related("article__features")
+            .only("pk", "article_id", "cluster_id", "article__features__data")
+            .order_by("pk")[:REPLAY_PAGE]
+        )
+        yield from page
+        if len(page) < REPLAY_PAGE:
+            return
+        last_id = page[-1].pk
 
 
 def _synced_index(state: ClusteringState) -> clustering.ClusterIndex:
