@@ -58,8 +58,8 @@ format: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l ar --ignore='.venv/*' --ignore='tests/*'
-	$(BIN)/python manage.py compilemessages -l ar --ignore='.venv/*'
+	DEBUG=true $(BIN)/python manage.py makemessages -l ar --ignore='.venv/*' --ignore='tests/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages -l ar --ignore='.venv/*'
 
 check-deploy: install
 	SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-value-for-the-check-0123456789 \
