@@ -1,8 +1,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from comparisons.models import Cluster, ClusterAction, Membership, NotSameEvent, Storyline
+from comparisons.models import (
+    Cluster,
+    ClusterAction,
+    Finding,
+    LexiconChange,
+    LexiconVersion,
+    Membership,
+    NotSameEvent,
+    Storyline,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -85,3 +95,34 @@ class TagAdmin(admin.ModelAdmin):
 class FramingDifferenceAdmin(admin.ModelAdmin):
     list_display = ["__str__", "category", "author", "created_at"]
     raw_id_fields = ["cluster", "tags"]
+
+
+class LexiconChangeInline(admin.TabularInline):
+    model = LexiconChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "label", "before", "after"]
+
+
+@admin.register(LexiconVersion)
+class LexiconVersionAdmin(admin.ModelAdmin):
+    """Versions are history: read here, edited through the Lexicon page (each edit a version)."""
+
+    list_display = ["__str__", "created_by", "note"]
+    readonly_fields = ["number", "data", "created_by", "created_at", "note"]
+    inlines = [LexiconChangeInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ["label", "actor_id", "term_group", "valence", "voice", "article"]
+    list_filter = ["voice", "valence", "actor_id", "term_group"]
+    search_fields = ["label", "matched_text"]
+    raw_id_fields = ["article"]
+    list_select_related = ["article"]

@@ -162,3 +162,12 @@ def test_seeds_december_offensive_matrix_shows_the_expected_contrasts(corpus_dir
     assert "ميليشيا قسد" in own("sdf", "Orient News")
     assert "قسد" in own("sdf", "Al Mayadeen")
     assert "ميليشيا قسد" not in own("sdf", "Al Mayadeen")
+
+
+def test_the_admin_lists_lexicon_versions_and_findings_read_only(admin_client, pair) -> None:
+    versions = admin_client.get(reverse("admin:comparisons_lexiconversion_changelist"))
+    assert versions.status_code == 200
+    assert "v1" in versions.content.decode()
+    assert admin_client.get(reverse("admin:comparisons_lexiconversion_add")).status_code == 403
+    findings = admin_client.get(reverse("admin:comparisons_finding_changelist"))
+    assert "ميليشيا أسد" in findings.content.decode()
