@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from articles.imports import import_paths
 from articles.models import Article
@@ -95,7 +96,7 @@ def test_an_edit_based_on_an_old_version_is_refused(pair, analyst) -> None:
     version = current_version()
     label = {**version.data["labels"][0], "valence": -1}
     lexicon_history.save_label(user=analyst, based_on=version.number, index=0, label=label)
-    with pytest.raises(ValidationError, match="changed since you opened it"):
+    with translation.override("en"), pytest.raises(ValidationError, match="changed since you"):
         lexicon_history.save_label(user=analyst, based_on=version.number, index=0, label=label)
 
 
