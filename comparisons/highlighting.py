@@ -59,9 +59,11 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
 from django.utils.safestring import SafeString
+
+from comparisons.matrix import FindingLike
 
 __all__ = [
     "Span",
@@ -93,24 +95,7 @@ class Span:
     attrs: Mapping[str, str] = field(default_factory=dict)
 
 
-class _FindingLike(Protocol):
-    @property
-    def actor_id(self) -> str | None: ...
-    @property
-    def term_group(self) -> str | None: ...
-    @property
-    def label(self) -> str: ...
-    @property
-    def valence(self) -> int: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def voice(self) -> str: ...
-
-
-def span_from_finding(finding: _FindingLike, *, title: str | None = None) -> Span:
+def span_from_finding(finding: FindingLike, *, title: str | None = None) -> Span:
     """A ``label`` span for a ``comparisons.framing.Finding`` (or a stored finding row)."""
     attrs = {
         "actor": finding.actor_id or "",
