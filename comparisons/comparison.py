@@ -262,7 +262,9 @@ def columns(
     names: Mapping[str, str],
     *,
     emphasis: str = "",
+    extra: Mapping[Any, Mapping[str, Sequence[highlighting.Span]]] | None = None,
 ) -> list[Column]:
+    """`extra`: more spans per article and field ("title", "body"), e.g. analysts' tags."""
     elsewhere = tooltips(framing)
     out = []
     for article in articles:
@@ -270,17 +272,19 @@ def columns(
         rows = found.get(article.pk, [])
         title = [f for f in rows if f.field == "title"]
         body = [f for f in rows if f.field != "title"]
+        more = (extra or {}).get(article.pk, {})
         out.append(
             Column(
                 article,
                 outlet,
                 highlighting.highlight(
                     article.title,
-                    _spans(title, outlet, names, elsewhere, emphasis),
+                    _spans(title, outlet, names, elsewhere, emphasis) + list(more.get("title", [])),
                     as_paragraphs=False,
                 ),
                 highlighting.highlight(
-                    article.body, _spans(body, outlet, names, elsewhere, emphasis)
+                    article.body,
+                    _spans(body, outlet, names, elsewhere, emphasis) + list(more.get("body", [])),
                 ),
                 len(rows),
             )

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from articles.http import HtmxHttpRequest
 from articles.models import Article
-from comparisons import comparison, corrections, lexicon_history, matrix
+from comparisons import comparison, corrections, lexicon_history, matrix, tagging
 from comparisons.findings import current_lexicon, current_version, fresh_findings
 from comparisons.forms import (
     SORTS,
@@ -32,7 +32,9 @@ from comparisons.forms import (
     SplitForm,
     SubstitutionForm,
 )
+from comparisons.highlighting import Span
 from comparisons.models import Cluster, LexiconVersion, Membership
+from comparisons.tagging_forms import TagForm
 
 CLUSTERS_PER_PAGE = 25
 CORRECT = "comparisons.correct_cluster"
@@ -388,9 +390,20 @@ def _compare_context(
         context["actor_choices"] = names.items()
         context["lexicon_version"] = current_version().number
     else:
+        tags = tagging.number_tags(tagging.live_tags(articles=visible), visible)
+        extra: dict[int, dict[str, list[Span]]] = {}
+        for tag in tags:
+            extra.setdefault(tag.article_id, {}).setdefault(tag.field, []).append(
+                tagging.tag_span(tag)
+            )
         context["columns"] = comparison.columns(
-            visible, outlet_of, found, framing, names, emphasis=actor
+            visible, outlet_of, found, framing, names, emphasis=actor, extra=extra
         )
+        context["tags"] = tags
+        if request.user.has_perm("comparisons.add_tag"):
+            tagging.ensure_default_categories()
+            context["tag_form"] = TagForm()
+            context["here"] = request.get_full_path()
     return context
 
 

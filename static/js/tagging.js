@@ -4,7 +4,9 @@
 // only child of an element carrying data-start/data-end, its range in the stored text; the
 // title and body are inside an element with data-tagging-field ("title" or "body"), itself
 // inside one with data-tagging-article (the article's id). The form is
-// templates/comparisons/_tag_form.html ([data-tag-form]).
+// templates/comparisons/_tag_form.html ([data-tag-form]). Its outlet name is the column's
+// [data-tagging-outlet] element, else its h2. Every listener is on the document, so columns
+// that htmx swaps in (the compare page's #columns) need no re-initialising.
 //
 // Offsets are Python code points. JavaScript strings count UTF-16 units, so an emoji (outside
 // the BMP) is 2 in JS and 1 in Python: we count code points with Array.from, never .length.
@@ -73,9 +75,10 @@
     form.elements.quote.value = chosen.quote;
     const shown = form.querySelector("[data-tag-selection]");
     if (shown) {
-      const outlet = document.querySelector(
-        `[data-tagging-article="${CSS.escape(chosen.article)}"] h2`,
+      const column = document.querySelector(
+        `[data-tagging-article="${CSS.escape(chosen.article)}"]`,
       );
+      const outlet = column && (column.querySelector("[data-tagging-outlet]") || column.querySelector("h2"));
       // textContent, never innerHTML: the quote is article text.
       shown.textContent = `${outlet ? outlet.textContent.trim() + ": " : ""}«${chosen.quote}»`;
     }

@@ -46,6 +46,11 @@ function actorTarget(event) {
 }
 
 document.addEventListener("click", (event) => {
+  // A drag that selects text (to tag it) is not a click on the actor.
+  const selection = document.getSelection();
+  if (selection && !selection.isCollapsed) {
+    return;
+  }
   const found = actorTarget(event);
   if (found) {
     event.preventDefault();

@@ -13,8 +13,9 @@ from articles.imports import import_paths
 from articles.models import Outlet
 from comparisons import corrections
 from comparisons.findings import current_version
-from comparisons.models import Cluster
+from comparisons.models import Cluster, Tag
 from comparisons.roles import ensure_roles
+from tests.browser.test_tagging import form_position
 from tests.comparisons.test_compare_views import MAYADEEN, ORIENT
 
 pytestmark = pytest.mark.browser
@@ -135,3 +136,56 @@ def test_an_actor_link_works_without_script(cluster: Cluster, logged_in_page: Pa
     page.click("a[data-actor-toggle='syrian-government']")
     expect(page.locator("[data-emphasised]")).to_have_count(0)
     expect(page.locator("mark.is-emphasised")).to_have_count(0)
+
+
+def test_an_analyst_tags_a_label_in_the_side_by_side_columns(
+    cluster: Cluster, analyst_page: Page, screenshot
+) -> None:
+    page = analyst_page
+    orient = cluster.articles_in_order()[0]
+    assert orient.outlet.name == "Orient News"
+    page.goto(f"/clusters/{cluster.pk}/compare/")
+    # Hide and show an outlet first: the columns htmx swapped in still take selections.
+    mayadeen = Outlet.objects.get(name="Al Mayadeen").slug
+    page.click(f".outlet-toggle[data-outlet='{mayadeen}']")
+    expect(page.locator(".compare-column")).to_have_count(1)
+    page.click(f".outlet-toggle[data-outlet='{mayadeen}']")
+    expect(page.locator(".compare-column")).to_have_count(2)
+
+    phrase = "ميليشيا أسد"
+    column = page.locator(f'[data-tagging-article="{orient.pk}"] [data-tagging-field="body"]')
+    column.scroll_into_view_if_needed()
+    mark = column.locator("mark.hl", has_text=phrase).first
+    box = mark.bounding_box()
+    assert box is not None
+    # Press just outside the highlight's right edge (RTL: its start), drag past its left edge
+    # (the spaces caught either side are trimmed by the script). A press on the highlight itself
+    # focuses it (actor tooltip) and Chromium starts no selection there.
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] + 3, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] - 3, y, steps=8)
+    page.mouse.up()
+    start = orient.body.index(phrase)
+    assert form_position(page) == (start, start + len(phrase), phrase)
+    expect(page.locator("[data-tag-selection]")).to_contain_text("Orient News")
+    page.select_option("#tag-category", "delegitimising-label")
+    page.fill("#tag-note", "أورينت تسمي الجيش ميليشيا")
+    with page.expect_navigation():
+        page.click("[data-tag-submit]")
+    expect(page).to_have_url(re.compile(rf"/clusters/{cluster.pk}/compare/"))
+    tag = Tag.objects.get()
+    assert (tag.article_id, tag.field, tag.start, tag.end) == (
+        orient.pk,
+        "body",
+        start,
+        start + len(phrase),
+    )
+
+    page.reload()
+    underline = page.locator(f'[data-tagging-article="{orient.pk}"] span.tag[data-tag="{tag.pk}"]')
+    expect(underline).to_have_text(phrase)
+    assert underline.first.get_attribute("data-start") == str(start)
+    assert underline.last.get_attribute("data-end") == str(start + len(phrase))
+    expect(page.locator(".compare-tags .tag-item")).to_contain_text(phrase)
+    screenshot(page, "compare-columns-tagged")

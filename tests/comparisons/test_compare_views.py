@@ -335,3 +335,66 @@ def test_untrusted_text_renders_inert(viewer_client, tmp_path) -> None:
         for tag in re.findall(r"<(?:mark|span|a|article|section|h2|div)\b[^>]*>", page):
             assert re.fullmatch(r'<\w+(?:\s+[\w-]+(?:="[^"<>]*")?)*\s*>', tag), tag
     assert all(payload in article.title for article in Article.objects.all())
+
+
+def test_side_by_side_shows_tags_and_the_tag_form_only_to_analysts(
+    client, analyst, viewer, cluster
+) -> None:
+    from comparisons import tagging
+    from comparisons.models import TagCategory
+
+    tagging.ensure_default_categories()
+    article = Article.objects.get(external_id="orient")
+    words = "ميليشيا أسد"
+    start = article.body.index(words)
+    tag = tagging.create_tag(
+        article=article,
+        field="body",
+        start=start,
+        end=start + len(words),
+        quote=words,
+        category=TagCategory.objects.get(slug="delegitimising-label"),
+        note="<b>not markup</b>",
+        author=analyst,
+    )
+    client.force_login(analyst)
+    page = client.get(_url(cluster)).content.decode()
+    underline = re.search(rf'<span class="tag"[^>]*data-tag="{tag.pk}"[^>]*>', page)
+    assert underline and f'data-start="{start}"' in underline.group(0)
+    assert f'data-tagging-article="{article.pk}"' in page and 'data-tagging-field="body"' in page
+    assert "data-tag-form" in page and "js/tagging.js" in page
+    assert f'name="next" value="{_url(cluster)}"' in page
+    assert f'data-tag-item="{tag.pk}"' in page
+    assert "<b>not markup</b>" not in page and "&lt;b&gt;not markup&lt;/b&gt;" in page
+    # The htmx partial keeps the form and the underline.
+    partial = client.get(_url(cluster), headers={"HX-Request": "true"}).content.decode()
+    assert "data-tag-form" in partial and f'data-tag="{tag.pk}"' in partial
+
+    client.force_login(viewer)
+    seen = client.get(_url(cluster)).content.decode()
+    assert f'data-tag="{tag.pk}"' in seen and f'data-tag-item="{tag.pk}"' in seen
+    assert "data-tag-form" not in seen and "js/tagging.js" not in seen
+
+
+def test_a_tag_posted_from_the_compare_page_comes_back_to_it(analyst_client, cluster) -> None:
+    from comparisons import tagging
+
+    tagging.ensure_default_categories()
+    article = Article.objects.get(external_id="orient")
+    words = "ميليشيا أسد"
+    start = article.body.index(words)
+    here = _url(cluster) + "?actor=sdf"
+    data = {
+        "article": article.pk,
+        "field": "body",
+        "start": start,
+        "end": start + len(words),
+        "quote": words,
+        "category": "delegitimising-label",
+        "note": "",
+    }
+    url = reverse("comparisons:tag_create")
+    response = analyst_client.post(url, {**data, "next": here})
+    assert response.status_code == 302 and response["Location"] == here
+    response = analyst_client.post(url, {**data, "next": "https://evil.example/x"})
+    assert response["Location"] == reverse("comparisons:cluster_tags", args=[cluster.pk])
