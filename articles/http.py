@@ -12,3 +12,9 @@ from django_htmx.middleware import HtmxDetails
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def wants_partial(request: HtmxHttpRequest) -> bool:
+    """An htmx request gets a page's partial; a history restore after a cache miss needs the
+    whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request

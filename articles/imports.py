@@ -229,13 +229,6 @@ def prepare(record: RawRecord, *, analyse: bool = True) -> Prepared | RecordResu
     )
 
 
-def import_record(
-    *, record: RawRecord, batch: ImportBatch, outlets: OutletResolver
-) -> RecordResult:
-    """Store one record, or write nothing at all and say why."""
-    return store_prepared(prepared=prepare(record), batch=batch, outlets=outlets)
-
-
 def store_prepared(
     *, prepared: Prepared | RecordResult, batch: ImportBatch, outlets: OutletResolver
 ) -> RecordResult:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from .forms import ArticleFilterForm, ImportForm, UrlImportForm
-from .http import HtmxHttpRequest
+from .http import HtmxHttpRequest, wants_partial
 from .imports import import_uploads
 from .models import Article, ImportBatch, Outlet
 from .normalization import search_keys
@@ -17,11 +17,6 @@ from .versions import word_diff
 from .web_import import import_urls
 
 ARTICLES_PER_PAGE = 25
-
-
-def _partial_wanted(request: HtmxHttpRequest) -> bool:
-    # A history restore after a cache miss needs the whole page, not a fragment.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_GET
@@ -43,7 +38,7 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
         articles = articles.none()
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     template_name = "articles/article_list.html"
-    if _partial_wanted(request):
+    if wants_partial(request):
         template_name += "#results"
     return render(request, template_name, {"form": form, "page": page})
 
@@ -59,7 +54,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     diff = word_diff(versions[1].text, versions[0].text) if len(versions) > 1 else None
     show_original = request.GET.get("show") == "original"
     template_name = "articles/article_detail.html"
-    if _partial_wanted(request) and "show" in request.GET:
+    if wants_partial(request) and "show" in request.GET:
         template_name += "#original"
     context = {
         "article": article,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from articles.http import HtmxHttpRequest
+from articles.http import HtmxHttpRequest, wants_partial
 from comparisons import exports, tagging
 from comparisons.models import Cluster, Membership, Tag
 from comparisons.tagging_forms import (
@@ -70,7 +70,7 @@ def _tags_context(request: HtmxHttpRequest, cluster: Cluster) -> dict[str, objec
 def cluster_tags(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     cluster = get_object_or_404(Cluster, pk=pk)
     template_name = "comparisons/cluster_tags.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         template_name += "#tags-panel" if request.htmx.target == "tags-panel" else "#tagging"
     return render(request, template_name, _tags_context(request, cluster))
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from articles.http import HtmxHttpRequest
+from articles.http import HtmxHttpRequest, wants_partial
 from articles.models import Article
 from comparisons import comparison, corrections, lexicon_history, matrix, tagging
 from comparisons.findings import current_lexicon, current_version, fresh_findings
@@ -40,10 +40,6 @@ CLUSTERS_PER_PAGE = 25
 CORRECT = "comparisons.correct_cluster"
 
 
-def _partial_wanted(request: HtmxHttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 def cluster_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -56,7 +52,7 @@ def cluster_list(request: HtmxHttpRequest) -> HttpResponse:
         clusters = clusters.none()
     page = Paginator(clusters, CLUSTERS_PER_PAGE).get_page(request.GET.get("page"))
     template_name = "comparisons/cluster_list.html"
-    if _partial_wanted(request):
+    if wants_partial(request):
         template_name += "#results"
     return render(request, template_name, {"form": form, "page": page})
 
@@ -91,7 +87,7 @@ def _detail_context(cluster: Cluster) -> dict[str, object]:
 def cluster_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     cluster = get_object_or_404(Cluster.objects.select_related("storyline"), pk=pk)
     template_name = "comparisons/cluster_detail.html"
-    if _partial_wanted(request):
+    if wants_partial(request):
         template_name += "#cluster"
     return render(request, template_name, _detail_context(cluster))
 
@@ -263,7 +259,7 @@ def lexicon_page(request: HtmxHttpRequest) -> HttpResponse:
         "group": group,
     }
     template_name = "comparisons/lexicon.html"
-    if _partial_wanted(request):
+    if wants_partial(request):
         template_name += "#labels"
     return render(request, template_name, context)
 
@@ -416,7 +412,7 @@ def cluster_compare(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = CompareForm(request.GET, outlets=[a.outlet.slug for a in articles])
     options = form.options()
     template_name = "comparisons/cluster_compare.html"
-    if _partial_wanted(request):
+    if wants_partial(request):
         template_name += f"#{options[0]}"
     return render(request, template_name, _compare_context(request, cluster, articles, options))
 
