@@ -6,12 +6,16 @@ analysable title and body. Every rule is general (no per-site or per-file cases)
 1. **Lines and segments.** The text is split into lines, and each line into sentence-like
    segments at ``. ! ? ؟`` followed by a space (scraped pages often put a whole page on
    one line, and tokenised corpora write ``word .``, so segmenting inside a line is needed
-   to find an article that starts half-way through a line of menus).
+   to find an article that starts half-way through a line of menus). A tokenised ellipsis
+   (``سوريا . . إجلاء ...``, the usual way Arabic headlines join two clauses) is not a
+   sentence end, so a headline stays one piece and can be recognised when printed twice.
 2. **Chrome lexicons** (Arabic and English). *Strong* markers are unambiguous page
    furniture (``حجم الخط``, ``تاريخ النشر``, ``|`` separators, clock times, ``Skip to
    content``, ``Search this site``...): they mark a sentence as chrome and may be cut at.
    *Dates* are cut points in a header but not chrome alone (lead sentences carry dates);
-   two in one sentence are. *Phrases* that prose also uses (``مواقع التواصل الاجتماعي``,
+   two in one sentence are. Breadcrumbs (``أنت هنا``), ad-blocker notices (``شكرا
+   لتفهمك``), template residue (``} }``), a byline closed by a colon (``كتبت - فلانة :``)
+   and Hijri dates (``1439 / 1 / 28 ه``) are strong markers too. *Phrases* that prose also uses (``مواقع التواصل الاجتماعي``,
    ``اشترك``) and *menu words* (``بحث``, ``القائمة``, ``عاجل``, ``شارك``) stop a sentence
    from counting as clean prose but never cut text, except a menu word opening a segment.
    A cut is refused when what follows reads as the rest of a sentence (``من``, ``على``,
@@ -21,12 +25,31 @@ analysable title and body. Every rule is general (no per-site or per-file cases)
    lead paragraphs do). Lines equal to the title at the top are dropped (pages repeat the
    headline). When the headline is fused into a line of chrome, the best candidate is a
    word run repeated in the prefix (headline printed twice), else the chunk before a
-   ``|`` or `` - `` site-name separator.
+   ``|`` or `` - `` site-name separator. A short run (under 8 tokens) whose first copy
+   runs on into other words and whose later copy sits after a word is a phrase of the
+   headline quoted in the lead, not a second copy: cutting after it would cut the lead.
 4. **Body start.** The first segment that, after cutting any in-line chrome prefix (the
    text up to the last strong marker or the end of a repeated headline run), is prose:
    at least 8 words, no chrome, ending a sentence or at least 20 words long, followed by
    more prose (or long enough, 25+ words, to stand alone). A two-sentence run is required
-   because short menu fragments and banners often end with a full stop.
+   because short menu fragments and banners often end with a full stop. Further:
+
+   - a candidate without a full stop (accepted for its length) must be followed by prose:
+     otherwise it is a list of linked headlines, which never end with full stops;
+   - a candidate that ends with the whole of the next sentence is a site name or headline
+     plus a summary that the page prints again: the start moves to the next sentence;
+   - when the next sentence's first 8 tokens recur a few words into the candidate, what
+     precedes them is a headline glued to a summary, and is dropped;
+   - a photo caption is dropped: a sentence ending with a picture credit (``( رويترز )``,
+     ``- أرشيفية``, ``( غيتي )``...) when prose follows, or at least four words then such
+     a credit before the lead. A dateline keeps its credit (``دمشق ( وكالات ) أعلنت``:
+     fewer than four words before it), and a credit followed by ``:`` or ``-`` is one.
+
+   What counts as a clean start (see ``bench/cleaning_report.py``): the article's own
+   first words. A dateline glued to the lead (``بيروت - رويترز :``) is kept, being part
+   of the article as printed; a site name, caption, date or headline before it is chrome.
+   A site name alone (``إرم نيوز قال ...``) cannot be told from a lead's first words
+   without knowing the outlet, so it is not removed.
 5. **Tail.** A short line (at most 6 words) that *starts* with a section header
    (comments, most read, related, read also as a list header, copyright, tags) ends the
    article. A mid-body sentence that merely mentions ``التعليقات`` is not a header and is
@@ -127,6 +150,19 @@ _STRONG = [
     r"مانع الإعلانات",
     r"Untitled Document",
     r"\{ \{",
+    r"\} \}",
+    r"أنت هنا",
+    r"انت هنا",
+    r"الذهاب (?:إلى|الى|الي)",
+    r"اسم المرسل",
+    r"الأخبار العاجلة",
+    r"AD ?[Bb]lock",
+    r"You are here",
+    r"Tag Archives",
+    r"Article content",
+    r"شكرا لتفهم(?:ك|كم)",
+    # a byline closed by a colon: "كتبت - سلمى أحمد :", "بقلم : سامر الحلبي :"
+    r"(?:كتب|كتبت|بقلم|إعداد) ?[-:] ?[^\W\d_]+(?: [^\W\d_]+){0,2} ?:",
     r"Skip to (?:main )?content",
     r"[Ss]earch (?:this site|for|form|CNN)",
     r"Navigation\b",
@@ -158,8 +194,9 @@ _STRONG = [
 # since lead sentences carry dates too; two or more in one sentence are a header.
 _DATES = [
     # numeric dates 21 / 01 / 2018, 2017 - 12 - 04, 27 . 12 . 2017
-    r"\d{1,2} ?[/.-] ?\d{1,2} ?[/.-] ?\d{4}",
-    r"\d{4} ?[/.-] ?\d{1,2} ?[/.-] ?\d{1,2}\b",
+    # (a trailing ه / م marks a Hijri / Gregorian date: "1439 / 1 / 28 ه")
+    r"\d{1,2} ?[/.-] ?\d{1,2} ?[/.-] ?\d{4}(?: [هم](?!\w))?",
+    r"\d{4} ?[/.-] ?\d{1,2} ?[/.-] ?\d{1,2}\b(?: [هم](?!\w))?",
     # scrape dates: weekday, day, month, year
     rf"(?:{_WEEKDAYS}) ?[,-]? ?\d{{1,2}} ?/? ?(?:{_MONTHS}) ?/? ?\d{{4}}",
     rf"(?:{_WEEKDAYS}) ?,? ?(?:{_MONTHS}) \d{{1,2}} \d{{4}}",
@@ -181,6 +218,7 @@ _PHRASES = [
     r"آخر الأخبار",
     r"هذا المحتوى",
     r"هذه الصفحة",
+    r"عزيزي (?:المستخدم|الزائر|القارئ|المتصفح)",
 ]
 _WEAK = [
     r"(?:ال)?بحث",
@@ -263,8 +301,21 @@ _CLOSING = re.compile(r"\s*[)\]]")
 _CONTINUATION = re.compile(r"\s*(?:[,،;)\]]|(?:من|على|إلى|الى|عن|مع|الذي|التي|حتى)\s)")
 _SPACES = re.compile(r"[ \t\u00a0\u200f\u200e\u202a-\u202e]+")
 _TERMINAL = (".", "!", "?", "؟", '"', "»", "”", ")")
+_FULL_STOPS = (".", "!", "?", "؟")
 _TITLE_SPLIT = re.compile(r"\s(?:\||-|–|—|::)\s")
 
+# Picture credits closing a photo caption: an agency or source in brackets, or after a dash.
+_CREDIT_NAMES = (
+    r"رويترز|أ ?ف ?ب|ا ?ف ?ب|أ ?ب|د ?ب ?أ|غيتي|جيتي|غيتي إيميجز|الأناضول|إ ?ب ?أ|"
+    r"أرشيف|أرشيفية|ارشيف|ارشيفية|أرشيفي|ارشيفي|إنترنت|الإنترنت|انترنت|تويتر|فيسبوك|يوتيوب|"
+    r"مواقع التواصل|وسائل التواصل|سانا|AFP|Reuters|Getty(?: Images)?|AP|EPA|Archive"
+)
+_CAPTION_CREDIT = re.compile(
+    rf"\( ?(?:[^()]{{0,30}}[ /-] ?)?(?:{_CREDIT_NAMES}) ?\)(?! ?[:-])|"
+    rf" [-–] (?:{_CREDIT_NAMES})(?: \( ?(?:{_CREDIT_NAMES}) ?\))? (?![:-])"
+)
+
+REPEATED_LEAD_TOKENS = 8  # a summary repeated by the lead: 7 shared words happen by chance
 MIN_START_WORDS = 8  # a body-start sentence: shorter ones are mostly banners and menu items
 STANDALONE_WORDS = 25  # a start sentence this long needs no following prose sentence
 LONG_PROSE_WORDS = 20  # prose without final punctuation (scraped lines lose it)
@@ -327,6 +378,20 @@ def _good_title(text: str) -> bool:
     return sum(1 for ch in chars if ch.isalpha()) >= 0.7 * len(chars)
 
 
+_IN_SENTENCE_MARKS = frozenset("\",،()«»“”'")
+
+
+def _after_word(tokens: list[str], at: int) -> bool:
+    """Whether tokens[at] follows a word, looking through quotes, commas and brackets
+    (which sit inside sentences), as opposed to a separator ("|", "-", ":", a date)."""
+    for token in reversed(tokens[max(0, at - 6) : at]):
+        if _LETTER.search(token):
+            return True
+        if token not in _IN_SENTENCE_MARKS:
+            return False
+    return False
+
+
 def _repeated_runs(tokens: list[str]) -> list[tuple[int, int, int]]:
     """Word runs printed twice near the top (a headline repeated in the chrome).
 
@@ -357,6 +422,18 @@ def _repeated_runs(tokens: list[str]) -> list[tuple[int, int, int]]:
             ):
                 length += 1
             if length < 5 and _n_words(" ".join(tokens[first : first + length])) < 4:
+                continue
+            if (
+                length < 8
+                and first + length < later
+                and _LETTER.search(tokens[first + length])
+                and _after_word(tokens, later)
+            ):
+                # The first copy runs on into other words and the later one sits inside
+                # a sentence: a phrase of the headline repeated in the lead ("قسد : الرقة
+                # ستكون جزءا من سوريا الاتحادية ..." then "قالت ... إن مدينة الرقة ستكون
+                # جزءا من سوريا لا مركزية"), not a headline printed twice. Cutting after
+                # the later copy would cut the lead in two.
                 continue
             runs.append((first, length, later + length))
     return runs
@@ -428,8 +505,8 @@ def _segments(line: str) -> list[str]:
         end = match.end()
         before = line[begin : match.start()].rsplit(" ", 2)
         last = before[-1] if before[-1] not in ".!?؟" or len(before) < 2 else before[-2]
-        if end < len(line) and line[end].isdigit():
-            continue
+        if end < len(line) and (line[end].isdigit() or line[end] in ".…"):
+            continue  # "6 . 3", or ". . ." (a tokenised ellipsis inside a headline)
         if match.start() >= 2 and line[match.start() - 2] in ".…":
             continue  # "..": an ellipsis inside a headline
         if len(last.strip(".!?؟")) <= 1:
@@ -457,6 +534,7 @@ def _iter_segments(lines: list[str]) -> Iterator[tuple[int, int, str]]:
 def _find_start(lines: list[str]) -> _Start | None:
     segments = _iter_segments(lines)
     current = next(segments, None)
+    carried_title = ""  # a headline found before a summary that is printed twice
     while current is not None:
         li, si, seg = current
         following = next(segments, None)
@@ -465,17 +543,77 @@ def _find_start(lines: list[str]) -> _Start | None:
         rest = _strip_leading_junk(seg[prefix.cut :].lstrip(" :-–|,.;"))
         if not _is_prose(rest, MIN_START_WORDS):
             continue
+        next_text = following[2] if following is not None else ""
         if (
             following is not None
             and _n_words(rest) < STANDALONE_WORDS
-            and (_n_words(following[2]) < 4 or _has_menu(following[2]))
+            and (_n_words(next_text) < 4 or _has_menu(next_text))
         ):
             continue
+        if (
+            following is not None
+            and not rest.rstrip(' "»”)').endswith(_FULL_STOPS)
+            and not _is_prose(next_text, MIN_START_WORDS)
+        ):
+            continue  # a list of linked headlines (no full stops), not a paragraph
+        if following is not None and _repeats_next(rest, next_text):
+            carried_title = carried_title or prefix.title
+            continue  # a summary printed again as the next sentence: start there
+        if following is not None and _is_caption(rest) and _is_prose(next_text, MIN_START_WORDS):
+            continue  # a photo caption on its own ("... بالبحر الأبيض ( غيتي )")
+        rest = _cut_caption(_cut_repeated_lead(rest, next_text))
         segs = _segments(lines[li])
         tail = " ".join(segs[si + 1 :])
-        dropped = " ".join([*segs[:si], seg[: prefix.cut]]).strip()
-        return _Start(line=li, text=f"{rest} {tail}".strip(), title=prefix.title, dropped=dropped)
+        dropped = " ".join([*segs[:si], seg[: len(seg) - len(rest)]]).strip()
+        title = prefix.title or carried_title
+        return _Start(line=li, text=f"{rest} {tail}".strip(), title=title, dropped=dropped)
     return None
+
+
+def _repeats_next(text: str, following: str) -> bool:
+    """Whether ``text`` ends with the whole of the next sentence ("site name + summary",
+    then the summary again as the first paragraph)."""
+    key = _norm_key(following)
+    return len(key) >= 30 and _norm_key(text[-len(following) - 40 :]).endswith(key)
+
+
+def _cut_repeated_lead(text: str, following: str) -> str:
+    """Drop a headline glued before a summary that the next sentence repeats: when the
+    next sentence's first eight tokens recur a few words into ``text``, what precedes them
+    is a headline or site name ("مسؤول ينفي ... إلى سوريا نفى المبعوث ..." then "نفى
+    المبعوث ..., يوم الجمعة , ...")."""
+    head = following.split(" ")[:REPEATED_LEAD_TOKENS]
+    if len(head) < REPEATED_LEAD_TOKENS or _n_words(" ".join(head)) < 6:
+        return text
+    tokens = text.split(" ", 40)
+    for k in range(1, min(len(tokens) - REPEATED_LEAD_TOKENS, 30)):
+        if tokens[k : k + REPEATED_LEAD_TOKENS] == head:
+            rest = " ".join(tokens[k:])
+            return rest if _n_words(rest) >= MIN_START_WORDS else text
+    return text
+
+
+def _is_caption(text: str) -> bool:
+    """A sentence that ends with a picture credit: a photo caption."""
+    tail = text[-60:].rstrip(" .")
+    return any(m.end() >= len(tail) - 1 for m in _CAPTION_CREDIT.finditer(tail + " "))
+
+
+def _cut_caption(text: str) -> str:
+    """Drop a photo caption before the lead: at least four words, then a picture credit in
+    brackets or after a dash ("صورة ... بحمص ( رويترز ) قال ..."). A dateline keeps its
+    credit ("دمشق ( وكالات ) أعلنت": fewer than four words before it)."""
+    match = _CAPTION_CREDIT.search(text, 0, 400)
+    if match is None or _n_words(text[: match.start()]) < 4:
+        return text
+    rest = text[match.end() :].lstrip(" -–:")
+    if (
+        _n_words(rest) < MIN_START_WORDS
+        or _CONTINUATION.match(rest)
+        or _has_menu(text[: match.start()])
+    ):
+        return text
+    return rest
 
 
 def _title_from_lines(lines: list[str]) -> tuple[str, int]:
@@ -486,7 +624,9 @@ def _title_from_lines(lines: list[str]) -> tuple[str, int]:
             continue
         if _STRONG_RE.search(line) and n <= 8:
             continue  # a banner such as "Site icon <site>"
-        if _good_title(line) and not line.endswith("."):
+        # Headlines do not end with a full stop, unless they join two clauses with an
+        # ellipsis ("سقوط قذيفتين على ... . . وأنقرة ترد .").
+        if _good_title(line) and (not line.endswith(".") or " . . " in line):
             return line, i
         if n >= 3:
             break

@@ -138,6 +138,124 @@ def test_empty_input_gives_an_empty_article() -> None:
     assert clean_text("  \n\n ") == CleanedArticle(title="", body="")
 
 
+SUMMARY = (
+    "قالت الأمم المتحدة إن قوافل المساعدات وصلت إلى البلدات المحاصرة في الريف الشرقي "
+    "للمرة الأولى منذ أشهر ."
+)
+
+
+def test_a_tokenised_ellipsis_does_not_split_a_headline_printed_twice() -> None:
+    headline = "سوريا . . وصول المساعدات إلى البلدات المحاصرة"
+    cleaned = clean_text(page(f"{headline} | موقع المثال {headline} {PARA_1}", PARA_2))
+    assert cleaned.title == headline
+    assert cleaned.body.startswith("قالت مصادر محلية")
+
+
+def test_a_headline_phrase_repeated_in_the_lead_does_not_cut_the_lead() -> None:
+    lead = (
+        "قال رئيس المجلس المحلي اليوم إن الانتخابات البلدية ستجري في موعدها المحدد رغم "
+        "اعتراض عدد من الأحزاب على القانون الجديد ."
+    )
+    line = f"صحيفة المثال | المجلس : الانتخابات البلدية ستجري في موعدها الأصلي {lead}"
+    cleaned = clean_text(page(line, PARA_2))
+    assert lead in cleaned.body
+
+
+def test_a_list_of_linked_headlines_before_the_article_is_skipped() -> None:
+    raw = page(
+        HEADLINE,
+        "مصادر : وصول تعزيزات عسكرية إلى ريف حلب الشمالي وسط توتر متصاعد بين الأطراف "
+        "وزير الخارجية يلتقي نظيره الروسي في موسكو لبحث الحل السياسي",
+        "انقطاع الكهرباء عن أحياء واسعة في العاصمة بسبب العاصفة",
+        "ارتفاع أسعار الوقود للمرة الثالثة هذا العام",
+        PARA_1,
+        PARA_2,
+    )
+    cleaned = clean_text(raw)
+    assert cleaned.body.startswith("قالت مصادر محلية")
+
+
+def test_a_summary_printed_twice_is_kept_once_without_the_site_name() -> None:
+    raw = page(f"{HEADLINE} | موقع المثال {SUMMARY}", SUMMARY, PARA_1, PARA_2)
+    cleaned = clean_text(raw)
+    assert cleaned.title == HEADLINE
+    assert cleaned.body.startswith(SUMMARY)
+    assert cleaned.body.count(SUMMARY) == 1
+    assert "موقع المثال" not in cleaned.body
+
+
+def test_a_headline_glued_before_a_summary_that_the_lead_repeats_is_dropped() -> None:
+    first = "وصول المساعدات إلى الريف الشرقي " + SUMMARY
+    lead = (
+        "قالت الأمم المتحدة إن قوافل المساعدات وصلت إلى البلدات المحاصرة , يوم الأحد , "
+        "بعد مفاوضات طويلة مع الأطراف المتحاربة ."
+    )
+    cleaned = clean_text(page(first, lead, PARA_2))
+    assert cleaned.body.startswith(SUMMARY)
+    assert lead in cleaned.body
+
+
+def test_a_photo_caption_with_a_credit_is_dropped_before_the_lead() -> None:
+    caption = "عائلات نازحة تنتظر المساعدات قرب مخيم على الحدود ( رويترز )"
+    cleaned = clean_text(page(HEADLINE, f"{caption} {PARA_1}", PARA_2))
+    assert cleaned.body.startswith("قالت مصادر محلية")
+    assert "رويترز" not in cleaned.body
+
+
+def test_a_photo_caption_on_its_own_line_is_dropped() -> None:
+    caption = "عائلات نازحة تنتظر وصول المساعدات قرب مخيم على الحدود الشمالية ( أرشيفية )"
+    cleaned = clean_text(page(HEADLINE, caption, PARA_1, PARA_2))
+    assert cleaned.body.startswith("قالت مصادر محلية")
+
+
+def test_a_dateline_keeps_its_agency_credit() -> None:
+    cleaned = clean_text(page(HEADLINE, f"دمشق ( رويترز ) {PARA_1}", PARA_2))
+    assert cleaned.body.startswith("دمشق ( رويترز ) قالت مصادر محلية")
+
+
+def test_a_credit_inside_the_lead_is_not_taken_for_a_caption() -> None:
+    lead = (
+        "نقلت وكالة ( رويترز ) عن مسؤول محلي قوله : إن القصف استمر طوال الليل على "
+        "الأحياء الشرقية للمدينة ."
+    )
+    cleaned = clean_text(page(HEADLINE, lead, PARA_2))
+    assert cleaned.body.startswith(lead)
+
+
+def test_a_you_are_here_marker_is_cut_before_the_article() -> None:
+    line = f"موقع المثال الإخباري أنت هنا : {PARA_1}"
+    cleaned = clean_text(page(HEADLINE, line, PARA_2))
+    assert cleaned.body.startswith("قالت مصادر محلية")
+
+
+def test_an_ad_blocker_notice_is_not_taken_for_the_article() -> None:
+    notice = (
+        "عزيزي القارئ العائد من الإعلانات هو مصدر دخل الموقع الوحيد ويساعدنا على الاستمرار "
+        "في العمل المستقل ."
+    )
+    raw = page(notice, "نرجو إيقاف مانع الإعلانات في متصفحك .", f"شكرا لتفهمك {PARA_1}", PARA_2)
+    cleaned = clean_text(raw)
+    assert cleaned.body.startswith("قالت مصادر محلية")
+
+
+def test_a_byline_closed_by_a_colon_is_cut_before_the_lead() -> None:
+    cleaned = clean_text(page(HEADLINE, f"كتبت - سلمى الأحمد : {PARA_1}", PARA_2))
+    assert cleaned.body.startswith("قالت مصادر محلية")
+
+
+def test_a_hijri_date_in_the_header_is_cut() -> None:
+    line = f"2017 / 10 / 18 الساعة 15 : 35 1439 / 1 / 28 ه - {PARA_1}"
+    cleaned = clean_text(page(HEADLINE, line, PARA_2))
+    assert cleaned.body.startswith("قالت مصادر محلية")
+
+
+def test_a_headline_joining_two_clauses_with_an_ellipsis_is_the_title() -> None:
+    headline = "سقوط قذائف على بلدة حدودية . . والجيش يرد ."
+    cleaned = clean_text(page(headline, PARA_1, PARA_2))
+    assert cleaned.title == headline
+    assert cleaned.body.startswith("قالت مصادر محلية")
+
+
 HTML = f"""<!doctype html><html lang="ar"><head><title>{HEADLINE} - موقع المثال</title>
 <meta property="article:published_time" content="2021-03-04T10:00:00Z">
 <meta name="author" content="سامر الحلبي"></head>
