@@ -3,8 +3,10 @@
 Synthetic events are recombined from the sample corpus's sentences: each event draws a run of
 sentences and a date (spread over 2012-2024), and 1-4 outlets report it with the sentences
 reordered and a few dropped, within 0-3 days. Articles and their features are stored first
-(not timed), then every article is assigned with `assign_to_cluster`, exactly as an import
-does, and timed one by one. Each size runs in its own process on a fresh database.
+(not timed; features are computed in one process per core), then every article is assigned with
+`assign_to_cluster` in commit windows of `ASSIGN_WINDOW`, exactly as an import and
+`cluster_events` do. Each assignment is timed, and each window's commit is shared out over its
+articles. Each size runs in its own process on a fresh database.
 
     .venv/bin/python bench/clustering_db_bench.py --sizes 1000 10000 100000
     .venv/bin/python bench/clustering_db_bench.py --database-url postgres://postgres@127.0.0.1:5432/test
@@ -33,6 +35,17 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from import_bench import corpus_sentences  # noqa: E402
+
+
+def _features(row: tuple[str, str, date]) -> dict[str, object]:
+    from comparisons import clustering
+
+    title, body, published = row
+    features = clustering.extract_features(
+        title=title, body=body, published=published, precision="day"
+    )
+    return features.to_dict()
+
 
 OUTLETS = ["Orient News", "Al Mayadeen", "Enab Baladi", "SANA", "North Press", "Syria TV"]
 
@@ -72,9 +85,13 @@ def run_one(n: int, database_url: str, corpus: Path) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
+    from multiprocessing import get_context
+
+    from django.db import connections, transaction
+
     from articles import dedup
     from articles.models import Article, Outlet
-    from comparisons.assignment import assign_to_cluster, features_of
+    from comparisons.assignment import ASSIGN_WINDOW, assign_to_cluster
     from comparisons.models import ArticleFeatures, ClusteringState, Membership
 
     ClusteringState.objects.get_or_create(pk=1)
@@ -83,7 +100,15 @@ def run_one(n: int, database_url: str, corpus: Path) -> None:
     }
     rows = make_articles(n, corpus_sentences(corpus), seed=n)
     prepared = time.perf_counter()
+    connections.close_all()
+    with get_context("fork").Pool(os.cpu_count()) as pool:
+        features = pool.map(
+            _features,
+            [(str(r["title"]), str(r["body"]), r["published"]) for r in rows],
+            chunksize=200,
+        )
     batch: list[Article] = []
+    first = 0
     for i, row in enumerate(rows):
         batch.append(
             Article(
@@ -101,17 +126,27 @@ def run_one(n: int, database_url: str, corpus: Path) -> None:
         if len(batch) == 2000 or i == len(rows) - 1:
             stored = Article.objects.bulk_create(batch)
             ArticleFeatures.objects.bulk_create(
-                ArticleFeatures(article=a, data=features_of(a).to_dict()) for a in stored
+                ArticleFeatures(article=a, data=features[first + k]) for k, a in enumerate(stored)
             )
+            first += len(stored)
             batch = []
     prepared = time.perf_counter() - prepared
 
     timings: list[float] = []
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     started = time.perf_counter()
-    for article in Article.objects.order_by("pk").iterator(chunk_size=2000):
-        t0 = time.perf_counter()
-        assign_to_cluster(article=article)
-        timings.append(time.perf_counter() - t0)
+    for start in range(0, len(ids), ASSIGN_WINDOW):
+        window: list[float] = []
+        with transaction.atomic():
+            for article in Article.objects.filter(
+                pk__in=ids[start : start + ASSIGN_WINDOW]
+            ).order_by("pk"):
+                t0 = time.perf_counter()
+                assign_to_cluster(article=article)
+                window.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+        commit = (time.perf_counter() - t0) / len(window)
+        timings.extend(t + commit for t in window)
     total = time.perf_counter() - started
     tail = timings[-1000:]
     print(

@@ -13,14 +13,14 @@ Replaying in creation order makes the index identical to the one that made the d
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from articles.models import Article
 from comparisons import clustering
@@ -38,11 +38,19 @@ from comparisons.models import (
 @dataclass(slots=True)
 class _CachedIndex:
     index: clustering.ClusterIndex
+    epoch: uuid.UUID
     version: int
     last_membership_id: int
+    # "Not the same event" pairs change only with corrections, which bump the version.
+    not_same: dict[int, set[int]]
+    # Features this process read for the articles it assigned and has not replayed yet: the
+    # replay that follows needs them again, and reading back the JSON it just wrote is most
+    # of an assignment's cost. Only a shortcut: anything missing is read from the database.
+    fresh: dict[int, clustering.ArticleFeatures] = field(default_factory=dict)
 
 
 _cache: _CachedIndex | None = None
+FRESH_LIMIT = 1000
 
 
 def forget_index() -> None:
@@ -66,67 +74,79 @@ def store_features(*, article: Article) -> ArticleFeatures:
 
 
 def _stored_features(article: Article) -> clustering.ArticleFeatures:
-    row = ArticleFeatures.objects.filter(article=article).first()
-    if row is None:
-        row = store_features(article=article)
-    return clustering.ArticleFeatures.from_dict(row.data)
-
-
-def _replay(index: clustering.ClusterIndex, memberships: Iterable[Membership]) -> int:
-    last = 0
-    for membership in memberships:
-        index.add(
-            str(membership.article_id),
-            clustering.ArticleFeatures.from_dict(membership.article.features.data),
-            str(membership.cluster_id),
-        )
-        last = membership.pk
-    return last
+    data = ArticleFeatures.objects.filter(article=article).values_list("data", flat=True)[:1]
+    if not data:
+        return clustering.ArticleFeatures.from_dict(store_features(article=article).data)
+    return clustering.ArticleFeatures.from_dict(data[0])
 
 
 # Memberships are read in pages with a LIMIT: it makes PostgreSQL walk the primary key from
 # the last one seen (a few index entries) instead of planning a scan of the whole table, and
-# needs no server-side cursor (three round trips) for the usual page of one or none.
+# needs no server-side cursor (three round trips) for the usual page of one or none. The page
+# reads ids only, with no join to the features table: joined, PostgreSQL planned a scan of
+# every stored feature per assignment, which made each one slower as the table grew.
 REPLAY_PAGE = 2000
 
 
-def _memberships_since(last_id: int) -> Iterator[Membership]:
+def _replay(
+    index: clustering.ClusterIndex,
+    after: int,
+    fresh: dict[int, clustering.ArticleFeatures],
+) -> int:
+    """Add the memberships created after ``after`` in creation order; returns the last id."""
+    last = after
     while True:
         page = list(
-            Membership.objects.filter(pk__gt=last_id)
-            .select_related("article__features")
-            .only("pk", "article_id", "cluster_id", "article__features__data")
-            .order_by("pk")[:REPLAY_PAGE]
+            Membership.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "article_id", "cluster_id")[:REPLAY_PAGE]
         )
-        yield from page
+        unknown = [article_id for _, article_id, _ in page if article_id not in fresh]
+        stored = (
+            dict(
+                ArticleFeatures.objects.filter(article_id__in=unknown).values_list(
+                    "article_id", "data"
+                )
+            )
+            if unknown
+            else {}
+        )
+        for pk, article_id, cluster_id in page:
+            features = fresh.pop(article_id, None)
+            if features is None:
+                features = clustering.ArticleFeatures.from_dict(stored[article_id])
+            index.add(str(article_id), features, str(cluster_id))
+            last = pk
         if len(page) < REPLAY_PAGE:
-            return
-        last_id = page[-1].pk
+            return last
 
 
-def _synced_index(state: ClusteringState) -> clustering.ClusterIndex:
+def _not_same_pairs() -> dict[int, set[int]]:
+    pairs: dict[int, set[int]] = {}
+    for first, second in NotSameEvent.objects.values_list("first_id", "second_id"):
+        pairs.setdefault(first, set()).add(second)
+        pairs.setdefault(second, set()).add(first)
+    return pairs
+
+
+def _synced_index(state: ClusteringState) -> _CachedIndex:
     global _cache
-    stale = _cache is None or _cache.version != state.version
-    if not stale and _cache is not None and _cache.last_membership_id:
-        # A flushed or restored database can repeat a version number; the last membership
-        # this process replayed must still be there for its index to be trusted.
-        stale = not Membership.objects.filter(pk=_cache.last_membership_id).exists()
-    if stale or _cache is None:
+    if _cache is None or _cache.epoch != state.epoch or _cache.version != state.version:
         index = clustering.ClusterIndex()
-        last = _replay(index, _memberships_since(0))
-        _cache = _CachedIndex(index, state.version, last)
+        last = _replay(index, 0, {})
+        _cache = _CachedIndex(index, state.epoch, state.version, last, _not_same_pairs())
     else:
-        last = _replay(_cache.index, _memberships_since(_cache.last_membership_id))
-        _cache.last_membership_id = max(_cache.last_membership_id, last)
-    return _cache.index
+        _cache.last_membership_id = _replay(_cache.index, _cache.last_membership_id, _cache.fresh)
+        if len(_cache.fresh) > FRESH_LIMIT:
+            # Left behind by assignments whose transaction rolled back.
+            _cache.fresh.clear()
+    return _cache
 
 
-def _forbidden_clusters(article: Article, index: clustering.ClusterIndex) -> frozenset[str]:
-    pairs = NotSameEvent.objects.filter(Q(first=article) | Q(second=article)).values_list(
-        "first_id", "second_id"
-    )
-    others = {str(b if a == article.pk else a) for a, b in pairs}
-    return frozenset(index.article_cluster[o] for o in others if o in index.article_cluster)
+def _forbidden_clusters(article: Article, cache: _CachedIndex) -> frozenset[str]:
+    clusters = cache.index.article_cluster
+    others = (str(other) for other in cache.not_same.get(article.pk, ()))
+    return frozenset(clusters[o] for o in others if o in clusters)
 
 
 def _as_ids(ids: Iterable[str]) -> str:
@@ -167,20 +187,21 @@ def refresh_cluster(cluster: Cluster) -> None:
     cluster.save()
 
 
-@transaction.atomic
+# No savepoint when called inside a caller's transaction (an import's commit window): it would
+# cost two round trips per article and nobody recovers from a failed assignment but the caller.
+@transaction.atomic(savepoint=False)
 def assign_to_cluster(*, article: Article) -> Membership:
     """Put a new article into the best event cluster, or found a new one."""
     state = ClusteringState.locked()
-    existing = Membership.objects.filter(article=article).first()
-    if existing is not None:
-        return existing
-    index = _synced_index(state)
+    cache = _synced_index(state)
+    if str(article.pk) in cache.index.article_cluster:
+        return Membership.objects.get(article=article)
     features = _stored_features(article)
     result = clustering.assign(
-        index,
+        cache.index,
         str(article.pk),
         features,
-        forbidden=_forbidden_clusters(article, index),
+        forbidden=_forbidden_clusters(article, cache),
         add=False,
     )
     if result.is_new:
@@ -192,6 +213,7 @@ def assign_to_cluster(*, article: Article) -> Membership:
     evidence = {**result.evidence, "cluster_id": cluster.pk}
     # The index learns of this membership from the database at the next sync, so a transaction
     # that rolls back never leaves the in-memory index ahead of the truth.
+    cache.fresh[article.pk] = features
     return Membership.objects.create(
         article=article, cluster=cluster, score=result.score, evidence=evidence
     )
@@ -201,7 +223,7 @@ def refresh_storylines() -> int:
     """Link incidents into storylines again; returns the number of storylines."""
     with transaction.atomic():
         state = ClusteringState.locked()
-        index = _synced_index(state)
+        index = _synced_index(state).index
         groups: dict[str, list[int]] = {}
         for cluster_id, root in clustering.build_storylines(index.summaries()).items():
             groups.setdefault(root, []).append(int(cluster_id))
@@ -230,20 +252,28 @@ def _cluster_order(cluster: Cluster) -> tuple[date, int]:
     return (cluster.start_date or date.max, cluster.pk)
 
 
+# Assignments commit in windows, like imports: on PostgreSQL each commit waits for the write-ahead
+# log to reach the disk, which cost more than the assignment itself. The clustering lock is held
+# for a window (tens of milliseconds), so workers still take turns often.
+ASSIGN_WINDOW = 64
+
+
 def cluster_unassigned(*, progress: Callable[[Membership], None] | None = None) -> int:
     """Assign every article that has no cluster yet, oldest first; returns how many."""
     done = 0
     touched: dict[int, Cluster] = {}
-    pending = (
+    pending = list(
         Article.objects.filter(membership__isnull=True).order_by("pk").values_list("pk", flat=True)
     )
-    for pk in list(pending):
-        article = Article.objects.get(pk=pk)
-        membership = assign_to_cluster(article=article)
-        touched[membership.cluster_id] = membership.cluster
-        done += 1
-        if progress:
-            progress(membership)
+    for start in range(0, len(pending), ASSIGN_WINDOW):
+        window = pending[start : start + ASSIGN_WINDOW]
+        with transaction.atomic():
+            for article in Article.objects.filter(pk__in=window).order_by("pk"):
+                membership = assign_to_cluster(article=article)
+                touched[membership.cluster_id] = membership.cluster
+                done += 1
+                if progress:
+                    progress(membership)
     if done:
         refresh_storylines()
         update_divergence(touched.values())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -133,6 +134,9 @@ class ClusteringState(models.Model):
     """
 
     version = models.PositiveBigIntegerField(default=0)
+    # A new row (a flushed or restored database) gets a new epoch, so a process never trusts an
+    # index built from a database that no longer exists, even when the version numbers repeat.
+    epoch = models.UUIDField(default=uuid.uuid4)
 
     def __str__(self) -> str:
         return f"clustering version {self.version}"

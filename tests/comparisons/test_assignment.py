@@ -179,3 +179,75 @@ def test_export_clusters_prints_the_documented_shape(corpus_dir: Path) -> None:
     assert set(article) == {"id", "external_id", "outlet", "title", "published", "url"}
     external_ids = {a["external_id"] for c in clusters for a in c["articles"]}
     assert "000_c21d961c0c8a5938.txt" in external_ids
+
+
+def _store_unassigned(external_id: str, text: str, published: str) -> Article:
+    from articles.models import Outlet
+    from comparisons.assignment import store_features
+
+    outlet, _ = Outlet.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    article = Article.objects.create(
+        outlet=outlet,
+        external_id=external_id,
+        body=text,
+        original=text,
+        content_hash=external_id,
+        published=date.fromisoformat(published),
+        date_precision="day",
+    )
+    store_features(article=article)
+    return article
+
+
+def test_a_rolled_back_assignment_leaves_no_trace_in_the_index() -> None:
+    from django.db import transaction
+
+    first = _store_unassigned("a", CLASH_1, "2020-12-18")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assign_to_cluster(article=first)
+        raise RuntimeError("the import of this record failed after clustering")
+    assert not Membership.objects.exists()
+    second = _store_unassigned("b", CLASH_2, "2020-12-19")
+    membership = assign_to_cluster(article=second)
+    # Had the index kept the rolled-back article, this report would have joined its cluster.
+    assert membership.evidence["new_cluster"] is True
+    assert Membership.objects.count() == 1
+
+
+def test_memberships_another_process_created_are_seen_before_the_next_assignment() -> None:
+    first = _store_unassigned("a", CLASH_1, "2020-12-18")
+    school = _store_unassigned("s", SCHOOL, "2020-12-18")
+    assign_to_cluster(article=school)
+    # Another worker assigned "a" meanwhile: its row exists, this process has not seen it.
+    elsewhere = Cluster.objects.create(title="elsewhere")
+    Membership.objects.create(article=first, cluster=elsewhere)
+    second = _store_unassigned("b", CLASH_2, "2020-12-19")
+    assert assign_to_cluster(article=second).cluster_id == elsewhere.pk
+
+
+def test_an_index_from_a_database_that_was_replaced_is_rebuilt_even_at_the_same_version() -> None:
+    from comparisons.models import ClusteringState
+
+    first = _store_unassigned("a", CLASH_1, "2020-12-18")
+    assign_to_cluster(article=first)
+    version = ClusteringState.objects.get(pk=1).version
+    # A flush and reload: the same version number, different memberships.
+    Membership.objects.all().delete()
+    ClusteringState.objects.all().delete()
+    ClusteringState.objects.create(pk=1, version=version)
+    second = _store_unassigned("b", CLASH_2, "2020-12-19")
+    assert assign_to_cluster(article=second).evidence["new_cluster"] is True
+
+
+def test_a_not_same_decision_is_respected_by_a_process_that_already_had_an_index() -> None:
+    from django.db import transaction
+
+    from comparisons.assignment import bump_version
+
+    first = _store_unassigned("a", CLASH_1, "2020-12-18")
+    assign_to_cluster(article=first)
+    second = _store_unassigned("b", CLASH_2, "2020-12-19")
+    NotSameEvent.objects.create(first=first, second=second)
+    with transaction.atomic():
+        bump_version()  # as every correction does
+    assert assign_to_cluster(article=second).cluster_id != _cluster_of("a")
