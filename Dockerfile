@@ -6,8 +6,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml constraints.txt ./
-# torch comes in through camel-tools, pinned by constraints.txt; point pip at a CPU-only wheel
-# (PIP_FIND_LINKS or an index of your own) to keep the image free of the CUDA build.
+# torch comes in through camel-tools, pinned by constraints.txt. PyTorch's CPU index serves the
+# same version without the CUDA libraries (gigabytes); override the build argument to use a
+# mirror or a wheel folder (PIP_FIND_LINKS) where that index cannot be reached.
+ARG PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu
 RUN pip install -c constraints.txt -e .
 COPY . .
 # The compiled translations (.mo) are in the repository; static files are collected here.
