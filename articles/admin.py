@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from articles.models import Article, ImportBatch, Outlet, OutletDomain
+from articles.models import Article, ImportBatch, ImportJob, ImportJobItem, Outlet, OutletDomain
 
 
 class OutletDomainInline(admin.TabularInline):
@@ -33,3 +34,22 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["__str__", "created_by", "imported", "duplicates", "rejected"]
     list_filter = ["kind"]
     readonly_fields = ["created_at", "finished_at"]
+
+
+class ImportJobItemInline(admin.TabularInline):
+    model = ImportJobItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ["position", "url", "outcome", "message", "failed", "article", "finished_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: ImportJob | None = None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_by", "created_at", "status", "done", "total", "failed"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["created_at", "started_at", "finished_at", "done", "failed", "total"]
+    raw_id_fields = ["batch"]
+    inlines = [ImportJobItemInline]

@@ -13,6 +13,10 @@ Rules, each refusal a `FetchError` subclass with a reason a person can read:
 - The connection goes to the address that was checked (the request carries the name in ``Host``
   and in TLS SNI, and the certificate is verified against the name): no second DNS lookup, so a
   name whose answer changes between lookups (DNS rebinding) cannot redirect us.
+- HTTPS certificates are verified against ``ZAWIYA_FETCH_CA_BUNDLE`` (a PEM file; empty means
+  certifi's bundle of public authorities, so verification does not depend on the machine's
+  store). A certificate that does not verify, or names another host, is refused (`TLSFailed`)
+  and not retried: trying again cannot fix it.
 - Redirects are followed by hand, at most ``MAX_REDIRECTS`` (3), each target checked again.
 - The body is read in small pieces and decompressed here (gzip, deflate), never more than the cap
   (5 MB) after decompression: a compression bomb is cut off at the cap whatever its ratio.
@@ -47,6 +51,7 @@ from django.conf import settings
 from django.utils import timezone
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.util.ssl_match_hostname import CertificateError as HostnameMismatch
 
 from articles.ingestion import DecodeError, decode_bytes
 
@@ -152,6 +157,10 @@ class UnsupportedEncoding(FetchError):
 
 class ConnectionFailed(FetchError):
     code = "connection_failed"
+
+
+class TLSFailed(FetchError):
+    code = "tls_failed"
 
 
 class HTTPStatusError(FetchError):
@@ -419,6 +428,16 @@ class _Watchdog:
         self._timer.cancel()
 
 
+def ca_bundle() -> str:
+    """The PEM file of the authorities HTTPS certificates must chain to."""
+    configured = str(getattr(settings, "ZAWIYA_FETCH_CA_BUNDLE", "") or "")
+    if configured:
+        return configured
+    import certifi
+
+    return str(certifi.where())
+
+
 def _connect(target: Target, limits: Limits, deadline: float) -> tuple[HTTPConnection, str]:
     """A connection to one of the checked addresses (never to the name: no second lookup)."""
     last: Exception | None = None
@@ -426,6 +445,8 @@ def _connect(target: Target, limits: Limits, deadline: float) -> tuple[HTTPConne
         timeout = min(limits.connect_timeout, max(deadline - time.monotonic(), 0.001))
         conn: HTTPConnection
         if target.scheme == "https":
+            # The socket goes to the checked address, but SNI (server_hostname) and the
+            # certificate check (assert_hostname) use the name from the URL, as a browser would.
             conn = HTTPSConnection(
                 address,
                 target.port,
@@ -433,6 +454,7 @@ def _connect(target: Target, limits: Limits, deadline: float) -> tuple[HTTPConne
                 server_hostname=target.host,
                 assert_hostname=target.host,
                 cert_reqs="CERT_REQUIRED",
+                ca_certs=ca_bundle(),
             )
         else:
             conn = HTTPConnection(address, target.port, timeout=timeout)
@@ -443,6 +465,16 @@ def _connect(target: Target, limits: Limits, deadline: float) -> tuple[HTTPConne
             last = exc
             continue
         return conn, address
+    if isinstance(last, ssl.SSLCertVerificationError | HostnameMismatch):
+        detail = getattr(last, "verify_message", "") or str(last)
+        raise TLSFailed(
+            f"refused: the TLS certificate of {target.host} is not valid: {detail}",
+            url=target.url,
+        ) from last
+    if isinstance(last, ssl.SSLError):
+        raise TLSFailed(
+            f"the TLS handshake with {target.host} failed: {last}", url=target.url
+        ) from last
     if last is not None and "timed out" in str(last).lower():
         raise TimedOut(
             f"could not connect to {target.host} within {limits.connect_timeout:g} s",

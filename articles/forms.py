@@ -100,13 +100,16 @@ class ImportForm(forms.Form):
         return [*self.cleaned_data["files"], *([manifest] if manifest else [])]
 
 
-MAX_URLS_PER_FORM = 20
+# A job runs in the background, so a paste may be long; the cap keeps one job to a few hours
+# of fetching (each page within 30 s, two seconds apart on one host) and one request small.
+MAX_URLS_PER_FORM = 500
+MAX_URL_LENGTH = 2000  # ImportJobItem.url and Article.url
 
 
 class UrlImportForm(forms.Form):
     urls = forms.CharField(
         label=_("Article addresses"),
-        help_text=_("One http or https address per line, up to 20."),
+        help_text=_("One http or https address per line, up to 500."),
         widget=forms.Textarea(attrs={"rows": 5, "dir": "ltr", "spellcheck": "false"}),
     )
 
@@ -115,11 +118,16 @@ class UrlImportForm(forms.Form):
         urls = list(dict.fromkeys(line for line in lines if line))
         if len(urls) > MAX_URLS_PER_FORM:
             raise ValidationError(
-                _("At most %(max)d addresses at a time (the command line takes more)."),
-                params={"max": MAX_URLS_PER_FORM},
+                _("%(count)d addresses: at most %(max)d at a time (the command line takes more)."),
+                params={"count": len(urls), "max": MAX_URLS_PER_FORM},
             )
         validate = URLValidator(schemes=["http", "https"])
         for url in urls:
+            if len(url) > MAX_URL_LENGTH:
+                raise ValidationError(
+                    _("%(url)s… is longer than %(max)d characters."),
+                    params={"url": url[:80], "max": MAX_URL_LENGTH},
+                )
             try:
                 validate(url)
             except ValidationError as exc:

@@ -4,7 +4,9 @@ import zlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -302,3 +304,136 @@ class ArticleVersion(models.Model):
             return ""
         data = zlib.decompress(bytes(self.raw_compressed))
         return data.decode(self.encoding or "utf-8", errors="replace")
+
+
+class ImportJob(models.Model):
+    """A fetch run in the background (pasted URLs, or a poll of the feeds), with its progress.
+
+    The task writes each item's result and the counts as it goes, outside any transaction, so
+    the job page (polling with htmx) shows a worker's progress while it runs.
+    """
+
+    class Kind(models.TextChoices):
+        URLS = "urls", _("web addresses")
+        FEEDS = "feeds", _("feed poll")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+        verbose_name=_("who"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.URLS)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("items"), default=0)
+    done = models.PositiveIntegerField(
+        _("done"), default=0, help_text=_("Items finished, the failed ones included.")
+    )
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    # Why the job as a whole stopped (an item's failure is on the item).
+    error = models.TextField(_("error"), blank=True)
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("import batch"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:job_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.is_finished else 0
+        return min(100, self.done * 100 // self.total)
+
+    def start(self, *, batch: ImportBatch | None = None) -> None:
+        self.status = self.Status.RUNNING
+        self.started_at = timezone.now()
+        self.batch = batch
+        self.save(update_fields=["status", "started_at", "batch"])
+
+    def finish(self, *, error: str = "") -> None:
+        self.status = self.Status.FAILED if error else self.Status.FINISHED
+        self.error = error
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "error", "finished_at"])
+
+
+class ImportJobItem(models.Model):
+    """One URL (or feed) of a job; its outcome stays empty until it has been fetched."""
+
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="items", verbose_name=_("job")
+    )
+    position = models.PositiveIntegerField(_("position"))
+    url = models.URLField(_("URL"), max_length=2000)
+    outcome = models.CharField(_("outcome"), max_length=32, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    failed = models.BooleanField(_("failed"), default=False)
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="job_items",
+        verbose_name=_("article"),
+    )
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        verbose_name = _("import job item")
+        verbose_name_plural = _("import job items")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="importjobitem_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def record(
+        self, *, outcome: str, message: str = "", failed: bool = False, article: Article | None
+    ) -> None:
+        """Store this item's result and count it on the job, in the database at once.
+
+        The counts are incremented in SQL (F expressions): correct even if several workers
+        record items of the same job at the same time.
+        """
+        self.outcome = outcome[:32]
+        self.message = message
+        self.failed = failed
+        self.article = article
+        self.finished_at = timezone.now()
+        self.save(update_fields=["outcome", "message", "failed", "article", "finished_at"])
+        ImportJob.objects.filter(pk=self.job_id).update(
+            done=F("done") + 1, failed=F("failed") + int(failed)
+        )

@@ -12,4 +12,6 @@ urlpatterns = [
     path("imports/", views.import_page, name="import_page"),
     path("imports/urls/", views.import_urls_action, name="import_urls"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/feeds/", views.poll_feeds_action, name="poll_feeds"),
+    path("imports/jobs/<int:pk>/", views.job_detail, name="job_detail"),
 ]

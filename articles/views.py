@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
@@ -11,12 +13,15 @@ from django.views.decorators.vary import vary_on_headers
 from .forms import ArticleFilterForm, ImportForm, UrlImportForm
 from .http import HtmxHttpRequest, wants_partial
 from .imports import import_uploads
-from .models import Article, ImportBatch, Outlet
+from .models import Article, Feed, ImportBatch, ImportJob, Outlet
 from .normalization import search_keys
+from .tasks import start_feed_job, start_url_job
 from .versions import word_diff
-from .web_import import import_urls
 
 ARTICLES_PER_PAGE = 25
+# Fetching from the web on the app's behalf (a job of pasted URLs, a poll of the feeds).
+START_IMPORT_JOB = "articles.add_importjob"
+UPLOAD_FILES = "articles.add_importbatch"
 
 
 @require_GET
@@ -88,6 +93,8 @@ def outlet_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def import_page(request: HtmxHttpRequest) -> HttpResponse:
     form, too_large = ImportForm(), False
     if request.method == "POST":
+        if not request.user.has_perm(UPLOAD_FILES):
+            raise PermissionDenied
         form = ImportForm(request.POST, request.FILES)
         # Reading request.FILES (above) is what runs the size-capped upload handler.
         too_large = getattr(request, "upload_too_large", False)
@@ -102,13 +109,33 @@ def import_page(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_POST
+@permission_required(START_IMPORT_JOB, raise_exception=True)
 def import_urls_action(request: HtmxHttpRequest) -> HttpResponse:
     url_form = UrlImportForm(request.POST)
     if url_form.is_valid():
-        # Each URL's result (imported, duplicate, changed, failed and why) is on the batch page.
-        done = import_urls(urls=url_form.cleaned_data["urls"], user=request.user)
-        return redirect(done.batch)
+        # The job page shows each URL's result (imported, duplicate, changed, failed and why)
+        # as the background task records it.
+        job = start_url_job(urls=url_form.cleaned_data["urls"], user=request.user)
+        return redirect(job)
     return _import_page(request, url_form=url_form, status=400)
+
+
+@require_POST
+@permission_required(START_IMPORT_JOB, raise_exception=True)
+def poll_feeds_action(request: HtmxHttpRequest) -> HttpResponse:
+    job = start_feed_job(user=request.user)
+    return redirect(job)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.select_related("created_by", "batch"), pk=pk)
+    items = job.items.select_related("article")
+    template_name = "articles/job_detail.html"
+    if wants_partial(request):
+        template_name += "#job-progress"
+    return render(request, template_name, {"job": job, "items": items})
 
 
 def _import_page(
@@ -123,6 +150,8 @@ def _import_page(
         "form": form or ImportForm(),
         "url_form": url_form or UrlImportForm(),
         "batches": ImportBatch.objects.select_related("created_by")[:20],
+        "jobs": ImportJob.objects.select_related("created_by")[:10],
+        "active_feeds": Feed.objects.filter(active=True).count(),
         "max_mb": _max_upload_mb(),
         "too_large": too_large,
     }

@@ -8,6 +8,11 @@ raw bytes zlib-compressed, status, headers, extracted text). Fetching a URL that
 article compares the newly extracted text with the latest version: the same text changes
 nothing; a different text becomes a new version, and the article shows it from then on (with a
 word-level diff against the previous one on its page).
+
+A job (`ImportJob`, started from the paste-URLs form) imports its URLs one at a time, each
+through its own `run_import` call, and records each URL's result as soon as it is known, outside
+any transaction: a worker's progress shows on the job page while it runs, at the cost of linking
+storylines after every stored article rather than once per batch (cheap next to a fetch).
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ from articles import fetching
 from articles.fetching import FetchError, FetchResult
 from articles.imports import Outcome, Prepared, RecordResult, prepare, run_import
 from articles.ingestion import Item, Notice, RawRecord, RecordError
-from articles.models import Article, ArticleVersion, DuplicateBand, ImportBatch
+from articles.models import (
+    Article,
+    ArticleVersion,
+    DuplicateBand,
+    ImportBatch,
+    ImportJob,
+    ImportJobItem,
+)
 from articles.versions import text_hash, word_diff
 from comparisons.findings import store_findings
 from comparisons.models import ArticleFeatures
@@ -148,6 +160,52 @@ def import_urls(
     )
     results = import_pages(urls=urls, batch=batch, progress=progress)
     return WebImport(batch=batch, results=results)
+
+
+@transaction.atomic
+def create_job(*, kind: str, urls: list[str], user: AbstractBaseUser | None = None) -> ImportJob:
+    """A queued job with one waiting item per URL (or feed address), in order."""
+    job = ImportJob(kind=kind, created_by=user, total=len(urls))
+    job.full_clean()
+    job.save()
+    items = [ImportJobItem(job=job, position=i, url=url) for i, url in enumerate(urls)]
+    for item in items:
+        item.full_clean(exclude=["job"])
+    ImportJobItem.objects.bulk_create(items)
+    return job
+
+
+def run_url_job(
+    *, job: ImportJob, fetch: Callable[[str], FetchResult] = fetching.fetch
+) -> ImportJob:
+    """Fetch and import each waiting URL of `job`, recording every result as it comes.
+
+    Items already recorded are skipped, so a job run again after a crash goes on where it
+    stopped. An unexpected error marks the job failed (with the error) before it propagates.
+    """
+    if job.is_finished:
+        return job
+    batch = job.batch or ImportBatch.objects.create(
+        created_by=job.created_by,
+        kind=ImportBatch.Kind.WEB,
+        source=" ".join(job.items.values_list("url", flat=True))[:2000],
+    )
+    job.start(batch=batch)
+    try:
+        for item in job.items.filter(outcome="").order_by("position"):
+            # One run_import per URL: it commits and reports each URL before the next fetch.
+            (result,) = import_pages(urls=[item.url], batch=batch, fetch=fetch)
+            item.record(
+                outcome=result.outcome,
+                message=result.message,
+                failed=result.failed,
+                article=result.article,
+            )
+    except Exception as exc:
+        job.finish(error=f"{type(exc).__name__}: {exc}")
+        raise
+    job.finish()
+    return job
 
 
 def store_version(

@@ -21,10 +21,19 @@ TAXONOMY = [
     "comparisons.delete_tagcategory",
 ]
 
+# Uploading files and fetching from the web add articles for everybody.
+IMPORTING = ["articles.add_importbatch", "articles.add_importjob"]
+
 ROLES: dict[str, list[str]] = {
     "viewer": [],
-    "analyst": ["comparisons.correct_cluster", *TAGGING],
-    "admin": ["comparisons.correct_cluster", "comparisons.edit_lexicon", *TAGGING, *TAXONOMY],
+    "analyst": ["comparisons.correct_cluster", *TAGGING, *IMPORTING],
+    "admin": [
+        "comparisons.correct_cluster",
+        "comparisons.edit_lexicon",
+        *TAGGING,
+        *TAXONOMY,
+        *IMPORTING,
+    ],
 }
 
 

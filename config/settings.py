@@ -212,6 +212,8 @@ ZAWIYA_FETCH_HOST_DELAY = envint("FETCH_HOST_DELAY", 2)
 # Loopback addresses pass the address check only when this is on: for the tests' own local
 # server. Never turn it on in production (it would open every service on the machine).
 ZAWIYA_FETCH_ALLOW_LOOPBACK = envbool("ZAWIYA_FETCH_ALLOW_LOOPBACK", False)
+# PEM file of the certificate authorities HTTPS fetches are verified against; empty: certifi's.
+ZAWIYA_FETCH_CA_BUNDLE = os.environ.get("FETCH_CA_BUNDLE", "")
 
 # Background tasks: run in the enqueuing process by default (no server needed); production sets
 # TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker` processes.

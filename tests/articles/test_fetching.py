@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import ipaddress
+import ssl
 import time
 import tracemalloc
+from collections.abc import Callable, Iterator
 
 import pytest
+import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from articles import fetching
@@ -18,6 +27,7 @@ from articles.fetching import (
     HTTPStatusError,
     Limits,
     TimedOut,
+    TLSFailed,
     TooLarge,
     TooManyRedirects,
     UnsupportedContentType,
@@ -25,6 +35,7 @@ from articles.fetching import (
     address_problem,
     decode_body,
     fetch,
+    is_transient,
 )
 
 ARABIC = "قصفت قوات النظام بلدة في ريف إدلب الجنوبي صباح اليوم"
@@ -358,6 +369,152 @@ def test_sends_the_host_name_not_the_address(local_server):
     fetch(local_server.url_for("/p").replace("127.0.0.1", "localhost"))
     request, _ = local_server.log[0]
     assert request.headers["Host"] == f"localhost:{local_server.port}"
+
+
+# --- HTTPS -------------------------------------------------------------------------------------
+#
+# A local TLS server with certificates made by the test (trustme). The fetcher connects to the
+# checked address, 127.0.0.1, whatever name the URL has; these tests show that it still sends
+# the name as SNI and verifies the certificate against the name, not the address.
+
+TEST_NAMES = {"localhost", "zawiya.test", "other.test"}
+
+
+@pytest.fixture
+def tls_server(settings, connections, monkeypatch) -> Iterator[Callable[..., HTTPServer]]:
+    """start(context) -> an HTTPS server on 127.0.0.1 using that server-side context."""
+    settings.ZAWIYA_FETCH_ALLOW_LOOPBACK = True
+    real_resolve = fetching.resolve
+
+    def resolve(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"] if host in TEST_NAMES else real_resolve(host, port)
+
+    monkeypatch.setattr(fetching, "resolve", resolve)
+    servers: list[HTTPServer] = []
+
+    def start(context: ssl.SSLContext) -> HTTPServer:
+        server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+        server.expect_request("/p").respond_with_data(
+            page().encode(), content_type="text/html; charset=utf-8"
+        )
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.clear()
+        server.stop()
+
+
+def server_context(*, names: list[str], ca: trustme.CA, sni: list[str | None]) -> ssl.SSLContext:
+    """A server-side context with a certificate for `names`; records each client's SNI."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names).configure_cert(context)
+    context.sni_callback = lambda _sock, name, _ctx: sni.append(name)  # type: ignore[assignment]
+    return context
+
+
+def self_signed_context(tmp_path, name: str) -> ssl.SSLContext:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+@pytest.fixture
+def ca(settings, tmp_path) -> trustme.CA:
+    """A certificate authority the fetcher trusts (through ZAWIYA_FETCH_CA_BUNDLE)."""
+    authority = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    settings.ZAWIYA_FETCH_CA_BUNDLE = str(bundle)
+    return authority
+
+
+def test_fetches_over_https_with_a_trusted_certificate(tls_server, ca, connections):
+    sni: list[str | None] = []
+    server = tls_server(server_context(names=["localhost"], ca=ca, sni=sni))
+    result = fetch(f"https://localhost:{server.port}/p")
+    assert ARABIC in result.text()[0]
+    assert result.url == f"https://localhost:{server.port}/p"
+    # Connected to the checked address, with the name in SNI and in Host.
+    assert connections == [("127.0.0.1", server.port)]
+    assert result.address == "127.0.0.1"
+    assert sni == ["localhost"]
+    request, _ = server.log[0]
+    assert request.headers["Host"] == f"localhost:{server.port}"
+
+
+def test_verifies_the_certificate_against_the_name_not_the_connected_address(tls_server, ca):
+    sni: list[str | None] = []
+    # The certificate names zawiya.test only, not 127.0.0.1, where the socket actually goes.
+    server = tls_server(server_context(names=["zawiya.test"], ca=ca, sni=sni))
+    assert ARABIC in fetch(f"https://zawiya.test:{server.port}/p").text()[0]
+    assert sni == ["zawiya.test"]
+    with pytest.raises(TLSFailed) as refused:
+        fetch(f"https://127.0.0.1:{server.port}/p")
+    assert "doesn't match" in refused.value.reason
+
+
+def test_refuses_a_certificate_for_another_host_name(tls_server, ca):
+    sni: list[str | None] = []
+    server = tls_server(server_context(names=["other.test"], ca=ca, sni=sni))
+    with pytest.raises(TLSFailed) as refused:
+        fetch(f"https://zawiya.test:{server.port}/p")
+    assert refused.value.reason == (
+        "refused: the TLS certificate of zawiya.test is not valid: "
+        "hostname 'zawiya.test' doesn't match 'other.test'"
+    )
+    assert sni == ["zawiya.test"]
+    assert server.log == []  # no request was sent over the unverified connection
+
+
+def test_refuses_a_certificate_from_an_untrusted_authority(tls_server, ca):
+    stranger = trustme.CA()  # the server's certificate authority, which nobody told us to trust
+    server = tls_server(server_context(names=["localhost"], ca=stranger, sni=[]))
+    with pytest.raises(TLSFailed) as refused:
+        fetch(f"https://localhost:{server.port}/p")
+    assert refused.value.reason == (
+        "refused: the TLS certificate of localhost is not valid: "
+        "unable to get local issuer certificate"
+    )
+    assert not is_transient(refused.value)  # a feed poll does not retry it
+    assert server.log == []
+
+
+def test_refuses_a_self_signed_certificate_with_the_default_bundle(tls_server, settings, tmp_path):
+    settings.ZAWIYA_FETCH_CA_BUNDLE = ""  # certifi's public authorities
+    server = tls_server(self_signed_context(tmp_path, "localhost"))
+    with pytest.raises(TLSFailed) as refused:
+        fetch(f"https://localhost:{server.port}/p")
+    assert refused.value.reason.startswith(
+        "refused: the TLS certificate of localhost is not valid: self"
+    )
+    assert "signed certificate" in refused.value.reason
+    assert server.log == []
 
 
 # --- encodings ---------------------------------------------------------------------------------

@@ -472,3 +472,12 @@ def test_import_detail_shows_counts_and_errors(analyst_client, analyst, militia_
     assert "seed.jsonl:12" in html and "no text" in html
     assert '<tr class="level--duplicate">' in html
     assert f'href="{militia_article.get_absolute_url()}"' in html
+
+
+def test_a_viewer_sees_no_upload_form_and_a_forged_upload_is_refused(viewer_client) -> None:
+    html = viewer_client.get(reverse("articles:import_page")).content.decode()
+    assert 'enctype="multipart/form-data"' not in html
+    upload = SimpleUploadedFile("a.txt", "عنوان\n\nنص قصير عن قصف في الرقة.".encode())
+    response = viewer_client.post(reverse("articles:import_page"), {"files": [upload]})
+    assert response.status_code == 403
+    assert not ImportBatch.objects.exists()

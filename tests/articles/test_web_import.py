@@ -6,7 +6,6 @@ import zlib
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 
 from articles.models import Article, ArticleVersion, ImportBatch, Outlet, OutletDomain
 from articles.versions import word_diff
@@ -147,30 +146,3 @@ def test_import_urls_command_reports_and_exits_1_on_failure(local_server, outlet
     listing.write_text(f"{good}\n", encoding="utf-8")
     call_command("import_urls", str(listing))  # unchanged, nothing failed: exit 0
     assert "unchanged" in capsys.readouterr().out
-
-
-def test_import_page_offers_both_forms(analyst_client):
-    page = analyst_client.get(reverse("articles:import_page")).content.decode()
-    assert 'enctype="multipart/form-data"' in page
-    assert 'action="/imports/urls/"' in page
-    assert 'name="urls"' in page
-
-
-def test_url_form_imports_and_shows_the_batch(local_server, outlet, analyst_client):
-    url = serve(local_server, "/a", article_html("قصف على كفرنبل"))
-    response = analyst_client.post(
-        reverse("articles:import_urls"), {"urls": f"{url}\nhttp://10.0.0.1/\n"}
-    )
-    batch = ImportBatch.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == batch.get_absolute_url()
-    assert batch.imported == 1 and batch.rejected == 1
-    detail = analyst_client.get(batch.get_absolute_url()).content.decode()
-    assert "10.0.0.1 is a private address" in detail
-
-
-def test_url_form_rejects_other_schemes(analyst_client):
-    response = analyst_client.post(reverse("articles:import_urls"), {"urls": "file:///etc/passwd"})
-    assert response.status_code == 400
-    assert ImportBatch.objects.count() == 0
-    assert 'name="urls"' in response.content.decode()

@@ -151,8 +151,8 @@ def test_switching_to_english_flips_the_layout(
     assert direction(page) == "rtl"
 
 
-def test_import_page_uploads_files(logged_in_page: Page, screenshot) -> None:
-    page = logged_in_page
+def test_import_page_uploads_files(analyst_page: Page, screenshot) -> None:
+    page = analyst_page
     page.click(".site-nav >> text=استيراد")
     expect(page.locator("input[type=file][name=files]")).to_have_attribute("multiple", "")
     screenshot(page, "import")
