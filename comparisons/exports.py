@@ -54,10 +54,11 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comparisons import alignment, matrix, tagging
-from comparisons.findings import cluster_matrix
+from comparisons.findings import cluster_matrix, current_lexicon
 from comparisons.models import Cluster, Membership, Tag
 
 logger = logging.getLogger(__name__)
@@ -235,6 +236,30 @@ def _number_once(html: SafeString) -> SafeString:
     return SafeString("".join(out))
 
 
+def matrix_rows(framing: matrix.Matrix) -> list[dict[str, Any]]:
+    """The framing matrix's actor rows for the print page: display names, one cell per outlet.
+
+    An actor is shown by its name in the interface language with the other language's name
+    after it (the lexicon holds both); an id the lexicon no longer knows is shown as it is.
+    """
+    arabic = get_language() == "ar"
+    names = {a.id: (a.name_ar, a.name_en) for a in current_lexicon().actors}
+    rows = []
+    for row in framing.actors:
+        name_ar, name_en = names.get(row.actor, ("", ""))
+        first, second = (name_ar, name_en) if arabic else (name_en, name_ar)
+        rows.append(
+            {
+                "actor": row.actor,
+                "name": first or second or row.actor,
+                "other_name": second if first and second != first else "",
+                "cells": [row.by_outlet.get(outlet, []) for outlet in framing.outlets],
+                "divergence": row.divergence,
+            }
+        )
+    return rows
+
+
 def print_context(cluster: Cluster, *, user: Any) -> dict[str, Any]:
     articles = tagging.cluster_articles(cluster)
     tags = tagging.number_tags(tagging.live_tags(articles=articles), articles)
@@ -258,6 +283,7 @@ def print_context(cluster: Cluster, *, user: Any) -> dict[str, Any]:
     facts = [
         [fact.sentences.get(a.pk) for a in articles] for fact in aligned.facts if fact.sentences
     ]
+    framing = cluster_matrix(cluster)
     return {
         "cluster": cluster,
         "articles": articles,
@@ -265,7 +291,8 @@ def print_context(cluster: Cluster, *, user: Any) -> dict[str, Any]:
         "columns": columns,
         "column_count": min(len(columns), 5),
         "tags": tags,
-        "matrix": cluster_matrix(cluster),
+        "matrix": framing,
+        "matrix_rows": matrix_rows(framing),
         "facts": facts,
         "shared_facts": len(aligned.shared),
         "exported_by": user.get_username() if user and user.is_authenticated else "",

@@ -10,7 +10,11 @@ Concurrency
     analyst loaded; the write is ``UPDATE ... SET version = version + 1 WHERE pk = ? AND
     version = loaded`` and a count of 0 rows means someone changed (or deleted) the tag in
     between: the edit is refused with ``TagConflict`` and nothing is overwritten. The check and
-    the write are one statement, so there is no window between them on SQLite or PostgreSQL.
+    the write are one statement, so there is no window between them: on PostgreSQL (READ
+    COMMITTED) the second UPDATE of the row waits for the first transaction, then re-checks its
+    WHERE against the committed row and matches nothing; on SQLite the IMMEDIATE transaction
+    (config/settings.py) makes the second edit wait for the first before it even reads.
+    ``tests/comparisons/test_tagging_views.py`` races two edits on two connections.
 
 History
     Every create, edit and delete writes a ``TagRevision`` with the user, the version reached

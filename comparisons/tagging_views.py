@@ -108,9 +108,13 @@ def _done(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
     return redirect(target)
 
 
-def _refuse(request: HtmxHttpRequest, cluster: Cluster, error: ValidationError) -> HttpResponse:
+def _refuse(
+    request: HtmxHttpRequest, cluster: Cluster, error: ValidationError, *, unsaved: str = ""
+) -> HttpResponse:
     for message in error.messages:
         messages.error(request, message)
+    if unsaved:
+        messages.warning(request, unsaved)
     response = _done(request, cluster)
     if request.htmx:
         response.status_code = 200  # htmx swaps only 2xx; the message is in the fragment
@@ -166,6 +170,13 @@ def tag_edit(request: HtmxHttpRequest, tag_pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             user=request.user,
         )
+    except tagging.TagConflict as error:
+        # Someone else's edit won: give the analyst theirs back to copy, never drop it.
+        unsaved = _("Your edit was not saved; here it is to copy: “%(note)s” (%(category)s).") % {
+            "note": form.cleaned_data["note"],
+            "category": form.cleaned_data["category"].name,
+        }
+        return _refuse(request, cluster, error, unsaved=unsaved)
     except ValidationError as error:
         return _refuse(request, cluster, error)
     messages.success(request, _("Tag saved."))

@@ -13,6 +13,13 @@
 // A boundary inside a text node is data-start of its element plus the code points before the
 // caret in that node; any other boundary (between paragraphs, on an element) counts the code
 // points of all the text before it in the field, which is the stored text itself.
+//
+// Keyboard: where the form is, each text is made caret-navigable (contenteditable, see
+// `caretNavigable`), so Tab puts a caret in it and Shift+arrows (Ctrl+Shift+arrows by word)
+// select as in any text field, with no caret browsing; Enter then takes the selection to the
+// form. Nothing can be edited: every input, paste, cut, drop is cancelled, and should anything
+// slip through (an input method's composition cannot be cancelled) the text is put back. The
+// DOM never changes, so the offsets are the same as for a mouse selection.
 (() => {
   "use strict";
 
@@ -85,12 +92,92 @@
     form.dataset.ready = "true";
   }
 
+  // ---- Caret-navigable texts ----------------------------------------------------------
+
+  const pristine = new WeakMap();
+  const caretField = (node) => {
+    const field = node instanceof Node ? fieldOf(node) : null;
+    return field && pristine.has(field) ? field : null;
+  };
+
+  function caretNavigable(root) {
+    if (!document.querySelector("form[data-tag-form]")) return;
+    for (const field of root.querySelectorAll("[data-tagging-field]")) {
+      if (pristine.has(field)) continue;
+      pristine.set(field, field.cloneNode(true));
+      field.contentEditable = "true";
+      field.inputMode = "none"; // no on-screen keyboard: there is nothing to type
+      field.spellcheck = false;
+      field.setAttribute("autocorrect", "off");
+      field.setAttribute("autocapitalize", "off");
+      field.setAttribute("aria-describedby", "tag-keys");
+      field.dataset.caret = "";
+    }
+  }
+
+  caretNavigable(document);
+  // Columns htmx swaps in (the compare page's outlet toggles) are new elements.
+  document.addEventListener("htmx:load", (event) => caretNavigable(event.target));
+
+  for (const type of ["beforeinput", "paste", "drop"]) {
+    document.addEventListener(type, (event) => {
+      if (caretField(event.target)) event.preventDefault();
+    }, true);
+  }
+  // Cut copies, as in any read-only text, but removes nothing.
+  document.addEventListener("cut", (event) => {
+    if (!caretField(event.target)) return;
+    event.preventDefault();
+    event.clipboardData.setData("text/plain", document.getSelection().toString());
+  }, true);
+  // What cannot be cancelled (an input method's composition) is undone: the text is put back.
+  document.addEventListener("input", (event) => {
+    const field = caretField(event.target);
+    if (!field) return;
+    field.replaceChildren(...pristine.get(field).cloneNode(true).childNodes);
+  }, true);
+
+  // ---- The selection -------------------------------------------------------------------
+
   document.addEventListener("selectionchange", () => {
     const form = document.querySelector("form[data-tag-form]");
     if (!form) return;
     const chosen = readSelection();
     if (chosen) fill(form, chosen);
   });
+
+  // Enter with text selected in a column: the form takes the selection and the category list
+  // gets the focus. On the window and capturing, so it runs before the page's other Enter
+  // handlers (a highlight's actor emphasis), which keep Enter while nothing is selected.
+  window.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing) return;
+    if (event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
+    const form = document.querySelector("form[data-tag-form]");
+    const field = event.target instanceof Element ? event.target.closest("[data-tagging-field]") : null;
+    const chosen = form && field ? readSelection() : null;
+    if (!chosen || fieldOf(document.getSelection().anchorNode) !== field) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    fill(form, chosen);
+    form.elements.category.focus();
+  }, true);
+
+  // A highlight can take the focus (tabindex, for the keyboard), and a press on a focusable
+  // element at its edge, where the caret falls in the text before it, starts no selection in
+  // Chromium. So while the button is down the highlight cannot take the focus: a drag may
+  // start anywhere. A press without a drag (a click) still focuses it, as before.
+  document.addEventListener("mousedown", (event) => {
+    if (event.button !== 0 || !(event.target instanceof Element)) return;
+    const mark = event.target.closest("[data-tagging-field] [tabindex]");
+    if (!mark) return;
+    const tabindex = mark.getAttribute("tabindex");
+    mark.removeAttribute("tabindex");
+    window.addEventListener("mouseup", () => {
+      mark.setAttribute("tabindex", tabindex);
+      const selection = document.getSelection();
+      if (!selection || selection.isCollapsed) mark.focus({ preventScroll: true });
+    }, { capture: true, once: true });
+  }, true);
 
   // Keyboard: Enter, Space or "t" on a focused highlight selects its whole text. (Where
   // another handler already used Enter, e.g. to emphasise an actor, "t" still works.)

@@ -159,8 +159,8 @@ def test_an_analyst_tags_a_label_in_the_side_by_side_columns(
     box = mark.bounding_box()
     assert box is not None
     # Press just outside the highlight's right edge (RTL: its start), drag past its left edge
-    # (the spaces caught either side are trimmed by the script). A press on the highlight itself
-    # focuses it (actor tooltip) and Chromium starts no selection there.
+    # (the spaces caught either side are trimmed by the script). A drag that starts on the
+    # highlight itself: test_tagging.py::test_a_drag_may_start_on_a_highlighted_label...
     y = box["y"] + box["height"] / 2
     page.mouse.move(box["x"] + box["width"] + 3, y)
     page.mouse.down()

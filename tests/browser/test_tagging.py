@@ -1,8 +1,10 @@
 """Tagging in Chromium: select text in a column, tag it, link a framing difference, reload.
 
-The compare page (/clusters/<pk>/compare/) does not include the tag form yet, so these tests use
-the cluster's tags page, which shows the articles through comparisons.highlighting with the
-same form (templates/comparisons/_tag_form.html) and script (static/js/tagging.js).
+The seeds' December 2020 offensive (Orient News and Al Mayadeen on Ain Issa) is tagged on its
+compare page with the mouse and with the keyboard only; a viewer gets no form there and a forged
+post is refused. Own texts with diacritics and emoji check the offsets on the tags page, which
+shows the articles through comparisons.highlighting with the same form
+(templates/comparisons/_tag_form.html) and script (static/js/tagging.js).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from playwright.sync_api import Page, expect
 
 from articles.imports import import_paths
 from articles.models import Article
-from comparisons.models import Cluster, FramingDifference, Tag
+from comparisons.models import Cluster, FramingDifference, Membership, Tag
+from comparisons.roles import ensure_roles
 
 pytestmark = pytest.mark.browser
 
@@ -239,3 +242,235 @@ def test_viewer_has_no_tag_button_and_a_forged_post_is_forbidden(
     assert response.status == 403
     assert not Tag.objects.exists()
     assert re.search(r"/clusters/\d+/tags/", page.url)
+
+
+# --------------------------------------------------------------------------------------
+# The seeds' December 2020 offensive, on its compare page
+# --------------------------------------------------------------------------------------
+
+ORIENT_SEED = "000_c21d961c0c8a5938.txt"
+MAYADEEN_SEED = "002_d2149961e44ccfac.txt"
+
+# The box of the character at code point `index` of an article's stored text, scrolled into
+# view: the element holding it carries data-start/data-end (comparisons.highlighting).
+CHAR_BOX = """
+([article, field, index]) => {
+  const root = document.querySelector(
+    `[data-tagging-article="${article}"] [data-tagging-field="${field}"]`);
+  for (const holder of root.querySelectorAll("[data-start]")) {
+    const node = holder.firstChild;
+    if (holder.childNodes.length !== 1 || node.nodeType !== Node.TEXT_NODE) continue;
+    const start = Number(holder.dataset.start);
+    if (index < start || index >= Number(holder.dataset.end)) continue;
+    const chars = Array.from(node.data);
+    const from = chars.slice(0, index - start).join("").length;
+    holder.scrollIntoView({block: "center"});
+    const range = document.createRange();
+    range.setStart(node, from);
+    range.setEnd(node, from + chars[index - start].length);
+    const box = range.getBoundingClientRect();
+    return {left: box.left, right: box.right, y: box.top + box.height / 2};
+  }
+  return null;
+}
+"""
+
+
+@pytest.fixture
+def december_offensive(corpus_dir: Path) -> Cluster:
+    """The seeds imported through the real import path; their Dec 2020 offensive cluster."""
+    import_paths(paths=[corpus_dir / "seeds"])
+    cluster = Membership.objects.get(article__external_id=ORIENT_SEED).cluster
+    assert set(cluster.memberships.values_list("article__external_id", flat=True)) == {
+        ORIENT_SEED,
+        MAYADEEN_SEED,
+    }
+    return cluster
+
+
+def mouse_select(page: Page, a: Article, start: int, end: int, field: str = "body") -> None:
+    """Drag over characters start..end-1 of `a`'s text (right to left): press on the first
+    character's right half (the caret goes before it), release on the last one's left half."""
+    first = page.evaluate(CHAR_BOX, [a.pk, field, start])
+    last = page.evaluate(CHAR_BOX, [a.pk, field, end - 1])
+    assert first and last, "the characters are not on the page"
+    page.mouse.move(first["right"] - 1, first["y"])
+    page.mouse.down()
+    page.mouse.move(last["left"] + 1, last["y"], steps=10)
+    page.mouse.up()
+
+
+def test_analyst_tags_the_december_offensive_on_its_compare_page_and_links_the_labels(
+    analyst_page: Page, december_offensive: Cluster, screenshot
+):
+    page = analyst_page
+    orient, mayadeen = article(ORIENT_SEED), article(MAYADEEN_SEED)
+    page.goto(f"/clusters/{december_offensive.pk}/compare/")
+    expect(page.locator("[data-tagging-article]")).to_have_count(2)
+
+    # Orient News: the mouse drags over "ميليشيا أسد" (a highlighted label).
+    o_start = orient.body.index("مع ميليشيا أسد برعاية") + len("مع ")
+    o_end = o_start + len("ميليشيا أسد")
+    orient_label = page.locator(f'[data-tagging-article="{orient.pk}"] mark.hl')
+    expect(orient_label.filter(has_text="ميليشيا أسد").first).to_be_visible()
+    mouse_select(page, orient, o_start, o_end)
+    assert form_position(page) == (o_start, o_end, "ميليشيا أسد")
+    expect(page.locator("[data-tag-selection]")).to_have_text("Orient News: «ميليشيا أسد»")
+    page.select_option("#tag-category", "delegitimising-label")
+    page.fill("#tag-note", "أورينت تسمي الجيش السوري ميليشيا")
+    with page.expect_navigation():
+        page.click("[data-tag-submit]")
+    expect(page.locator(".compare-tags .tag-item")).to_have_count(1)
+
+    # Al Mayadeen: "الجيش السوري", the same actor in the other column.
+    m_start = mayadeen.body.index("مع الجيش السوري والقوات") + len("مع ")
+    m_end = m_start + len("الجيش السوري")
+    mouse_select(page, mayadeen, m_start, m_end)
+    assert form_position(page) == (m_start, m_end, "الجيش السوري")
+    page.select_option("#tag-category", "legitimising-label")
+    with page.expect_navigation():
+        page.click("[data-tag-submit]")
+    expect(page.locator(".compare-tags .tag-item")).to_have_count(2)
+
+    # One framing difference links the two.
+    orient_tag, mayadeen_tag = Tag.objects.get(article=orient), Tag.objects.get(article=mayadeen)
+    page.check(f"#link-{orient_tag.pk}")
+    page.check(f"#link-{mayadeen_tag.pk}")
+    page.select_option("#difference-category", "delegitimising-label")
+    page.fill("#difference-note", "Orient: ميليشيا أسد ↔ Al Mayadeen: الجيش السوري")
+    with page.expect_navigation():
+        page.click("button[form=difference-form]")
+    expect(page.locator(".compare-tags .difference")).to_have_count(1)
+
+    page.reload()
+    for a, tag, (start, end), phrase in (
+        (orient, orient_tag, (o_start, o_end), "ميليشيا أسد"),
+        (mayadeen, mayadeen_tag, (m_start, m_end), "الجيش السوري"),
+    ):
+        tag.refresh_from_db()
+        assert (tag.field, tag.start, tag.end, tag.quote) == ("body", start, end, phrase)
+        assert a.body[tag.start : tag.end] == phrase
+        assert tag.author.username == "browser-analyst"
+        underline = page.locator(f'[data-tagging-article="{a.pk}"] span.tag[data-tag="{tag.pk}"]')
+        expect(underline).to_have_text(phrase)
+        assert underline.first.get_attribute("data-start") == str(start)
+        assert underline.last.get_attribute("data-end") == str(end)
+    difference = FramingDifference.objects.get()
+    assert set(difference.tags.all()) == {orient_tag, mayadeen_tag}
+    assert difference.cluster == december_offensive
+    expect(page.locator(".compare-tags .difference")).to_contain_text("الجيش السوري")
+    screenshot(page, "tagging-december-offensive")
+
+
+def test_a_viewer_of_the_december_offensive_gets_no_tag_form_and_a_forged_post_is_forbidden(
+    logged_in_page: Page, browser_user, december_offensive: Cluster
+):
+    page = logged_in_page
+    browser_user.groups.add(ensure_roles()["viewer"])
+    page.goto(f"/clusters/{december_offensive.pk}/compare/")
+    expect(page.locator("[data-tagging-article]")).to_have_count(2)
+    expect(page.locator(".compare-column mark.hl").first).to_be_visible()
+    for absent in ("form[data-tag-form]", "[data-tag-submit]", "[data-caret]", "#difference-form"):
+        expect(page.locator(absent)).to_have_count(0)
+    orient = article(ORIENT_SEED)
+    start = orient.body.index("ميليشيا أسد")
+    headers = json.loads(page.locator("body").get_attribute("hx-headers"))
+    response = page.request.post(
+        "/tags/new/",
+        form={
+            "article": str(orient.pk),
+            "field": "body",
+            "start": str(start),
+            "end": str(start + 11),
+            "quote": "ميليشيا أسد",
+            "category": "delegitimising-label",
+        },
+        headers={"X-CSRFToken": headers["X-CSRFToken"], "Referer": page.url},
+    )
+    assert response.status == 403
+    assert not Tag.objects.exists()
+
+
+def test_a_drag_may_start_on_a_highlighted_label_and_a_click_still_marks_its_actor(
+    analyst_page: Page, december_offensive: Cluster
+):
+    page = analyst_page
+    orient = article(ORIENT_SEED)
+    page.goto(f"/clusters/{december_offensive.pk}/compare/")
+    # From the first letter of the label "الاحتلال الروسي" (where a press used to focus the
+    # label and start no selection) to the middle of the word after it, outside the label.
+    label = orient.body.index("الاحتلال الروسي وقسد")
+    start, end = label, label + len("الاحتلال الروسي وق")
+    mark = page.locator(f'[data-tagging-article="{orient.pk}"] mark.hl[data-start="{label}"]')
+    expect(mark).to_have_text("الاحتلال الروسي")
+    mouse_select(page, orient, start, end)
+    assert form_position(page) == (start, end, "الاحتلال الروسي وق")
+    expect(page.locator(".is-emphasised")).to_have_count(0)  # a drag is not a click
+
+    # A plain click on the label still focuses it and marks its actor in every column.
+    page.mouse.click(10, 10)
+    mark.click()
+    expect(mark).to_be_focused()
+    expect(mark).to_have_class(re.compile(r"\bis-emphasised\b"))
+    expect(page.locator("tr[data-actor-row='russia']")).to_have_class(re.compile("is-emphasised"))
+
+
+def test_an_analyst_selects_a_word_with_the_keyboard_only_and_tags_it(
+    analyst_page: Page, december_offensive: Cluster, screenshot
+):
+    page = analyst_page
+    orient = article(ORIENT_SEED)
+    page.goto(f"/clusters/{december_offensive.pk}/compare/")
+    body = page.locator(f'[data-tagging-article="{orient.pk}"] [data-tagging-field="body"]')
+    text_before = body.evaluate("e => e.innerHTML")
+    # Tab from the column's last link before the text: the title, its labels, then the body.
+    page.locator(f'[data-tagging-article="{orient.pk}"] .compare-column__date a').focus()
+    stops = []
+    while len(stops) < 6 and not body.evaluate("e => e === document.activeElement"):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("document.activeElement.tagName"))
+    assert stops[0] == "H2" and stops[-1] == "DIV", stops
+
+    # The text cannot be edited: keys, shortcuts and an input method leave it as it was.
+    for key in ("x", "Backspace", "Delete", "Enter", "Control+x", "Control+v", "Control+z"):
+        page.keyboard.press(key)
+    page.keyboard.type("كتابة")
+    ime = page.context.new_cdp_session(page)
+    ime.send("Input.imeSetComposition", {"text": "ز", "selectionStart": 1, "selectionEnd": 1})
+    ime.send("Input.insertText", {"text": "زاي"})
+    assert body.evaluate("e => e.innerHTML") == text_before
+    expect(page.locator("form[data-tag-form][data-ready=true]")).to_have_count(0)
+
+    # Caret to the start, past one word, then select the next (right to left: ArrowLeft is
+    # forward). Whether the caret stops before or after the space, the tag is the word.
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("Control+ArrowLeft")
+    page.keyboard.press("Control+Shift+ArrowLeft")
+    start = orient.body.index("فصائل")
+    assert orient.body.startswith("شنت فصائل")
+    assert form_position(page) == (start, start + len("فصائل"), "فصائل")
+
+    # Enter takes the selection to the form; the rest is the form, by keyboard.
+    page.keyboard.press("Enter")
+    expect(page.locator("#tag-category")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    category = page.locator("#tag-category").input_value()
+    page.keyboard.press("Tab")
+    page.keyboard.type("تسمية الفصائل")
+    page.keyboard.press("Tab")
+    expect(page.locator("[data-tag-submit]")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    tag = Tag.objects.get()
+    assert (tag.article_id, tag.field, tag.start, tag.end) == (
+        orient.pk,
+        "body",
+        start,
+        start + len("فصائل"),
+    )
+    assert orient.body[tag.start : tag.end] == tag.quote == "فصائل"
+    assert (tag.category.slug, tag.note) == (category, "تسمية الفصائل")
+    underline = page.locator(f'[data-tagging-article="{orient.pk}"] span.tag[data-tag="{tag.pk}"]')
+    expect(underline).to_have_text("فصائل")
+    screenshot(page, "tagging-keyboard")

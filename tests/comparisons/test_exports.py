@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -15,11 +16,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from articles.imports import import_paths
 from articles.models import Article
 from comparisons import exports, tagging
-from comparisons.models import Cluster, TagCategory
+from comparisons.models import Cluster, Membership, TagCategory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,41 @@ def test_export_commands_write_files(hostile_cluster, tmp_path):
     call_command("export_tags", "--format", "json", "--output", str(tmp_path / "tags.json"))
     data = json.loads((tmp_path / "tags.json").read_text(encoding="utf-8"))
     assert data["tags"][0]["quote"] == "ميليشيا أسد"
+
+
+@pytest.fixture
+def december_offensive(corpus_dir: Path) -> Cluster:
+    """The seeds' December 2020 offensive: Orient News and Al Mayadeen on Ain Issa."""
+    import_paths(paths=[corpus_dir / "seeds"])
+    cluster = Membership.objects.get(article__external_id="000_c21d961c0c8a5938.txt").cluster
+    assert {a.outlet.name for a in tagging.cluster_articles(cluster)} == {
+        "Orient News",
+        "Al Mayadeen",
+    }
+    return cluster
+
+
+def test_the_print_matrix_names_each_actor_in_arabic_then_english(december_offensive, analyst):
+    with translation.override("ar"):
+        page = exports.print_html(december_offensive, user=analyst)
+    heads = re.findall(r'<th scope="row">(.*?)</th>', page)
+    names = [re.sub(r"<[^>]+>", " ", head).split() for head in heads]
+    assert ["الحكومة", "السورية", "Syrian", "government", "and", "its", "forces"] in names
+    assert ["الجيش", "الوطني", "السوري", "Syrian", "National", "Army", "(Turkish-backed)"] in names
+    assert not any(name in (["syrian-government"], ["sna"], ["russia"]) for name in names)
+
+
+@needs_chromium
+def test_the_seeds_pdf_shows_actor_names_in_its_matrix(december_offensive, analyst, tmp_path):
+    pdftotext = shutil.which("pdftotext")
+    if not pdftotext:
+        pytest.skip("poppler-utils is not installed")
+    pdf = tmp_path / "december.pdf"
+    with translation.override("ar"):
+        pdf.write_bytes(exports.cluster_pdf(december_offensive, user=analyst))
+    text = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Syrian government and its forces" in text
+    assert "الحكومة السورية" in text.replace("\u202b", "").replace("\u202c", "")
+    assert "syrian-government" not in text

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from comparisons import tagging
-from comparisons.models import Cluster, FramingDifference, Tag, TagCategory
+from comparisons.models import Cluster, FramingDifference, Tag, TagCategory, TagRevision
+from comparisons.roles import ensure_roles
 from tests.comparisons.test_tagging import articles  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -235,3 +248,135 @@ def test_tags_json_and_cluster_json(analyst_client, articles, cluster):  # noqa:
     assert {a["outlet"] for a in whole["articles"]} == {"Orient News", "Al Mayadeen"}
     assert "actors" in whole["matrix"] and len(whole["tags"]) == 1
     assert analyst_client.get(reverse("comparisons:tags_export", args=["xml"])).status_code == 404
+
+
+@contextmanager
+def file_database_for(tmp_path: Path) -> Iterator[None]:
+    """The SQLite test database copied to a file, which connections opened meanwhile use.
+
+    The in-memory test database is shared-cache SQLite, where a lock held by one connection
+    makes another fail at once ("database table is locked"; even a COMMIT can fail so) instead
+    of waiting out the busy timeout. The app's file database (WAL, IMMEDIATE transactions, a
+    20 s busy timeout: config/settings.py) waits instead, and that is what this should test.
+    Only new connections (new threads) see the file; the main thread keeps the memory one.
+    Other databases (PostgreSQL) are used as they are.
+    """
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    path = tmp_path / "concurrent.sqlite3"
+    connection.ensure_connection()
+    with closing(sqlite3.connect(path)) as target:
+        connection.connection.backup(target)
+    settings_dict = connection.settings_dict  # the dict new threads' connections are made from
+    memory = settings_dict["NAME"]
+    settings_dict["NAME"] = str(path)
+    try:
+        yield
+    finally:
+        settings_dict["NAME"] = memory
+
+
+def in_a_thread(function: Callable[[], T]) -> T:
+    """`function()` on a thread of its own: its own database connection, closed after."""
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(function())
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def _loaded_version(page: str, tag: Tag) -> int:
+    """The version of `tag` in its edit form on a tags page: what the analyst loaded."""
+    form = re.search(
+        rf'action="{reverse("comparisons:tag_edit", args=[tag.pk])}".*?name="version" value="(\d+)"',
+        page,
+        re.S,
+    )
+    assert form, "the tags page has no edit form for the tag"
+    return int(form.group(1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_analysts_editing_one_tag_at_once_one_wins_and_the_other_keeps_their_text(
+    articles,  # noqa: F811
+    analyst,
+    django_user_model,
+    cluster,
+    tmp_path,
+):
+    """Two threads, two database connections; both load version 1 before either writes."""
+    other = django_user_model.objects.create_user(username="second", password="x-pass-123456")
+    other.groups.add(ensure_roles()["analyst"])
+    clients = {}
+    for user, note in ((analyst, "أورينت تسمي الجيش ميليشيا"), (other, "تسمية نزع الشرعية")):
+        clients[note] = Client()
+        clients[note].force_login(user)
+    post_tag(clients["تسمية نزع الشرعية"], articles["orient-1"], "ميليشيا أسد", note="original")
+    tag = Tag.objects.get()
+    page = reverse("comparisons:cluster_tags", args=[cluster.pk])
+    edit = reverse("comparisons:tag_edit", args=[tag.pk])
+    both_loaded = threading.Barrier(2, timeout=30)
+    results: dict[str, tuple[int, str]] = {}
+    errors: list[BaseException] = []
+
+    def analyst_edits(client: Client, note: str) -> None:
+        try:
+            version = _loaded_version(client.get(page).content.decode(), tag)
+            both_loaded.wait()  # neither writes before both have read
+            response = client.post(
+                edit,
+                {"version": version, "category": "proxy", "note": note},
+                HTTP_HX_REQUEST="true",
+            )
+            results[note] = (version, response.content.decode())
+        except BaseException as error:  # reported by the test's thread
+            errors.append(error)
+            both_loaded.abort()
+        finally:
+            connection.close()
+
+    with file_database_for(tmp_path):
+        threads = [
+            threading.Thread(target=analyst_edits, args=(client, note))
+            for note, client in clients.items()
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not errors, errors
+        stored, history = in_a_thread(
+            lambda: (
+                Tag.objects.select_related("category").get(pk=tag.pk),
+                list(
+                    TagRevision.objects.filter(tag_id=tag.pk)
+                    .order_by("version")
+                    .values_list("action", "version", "after")
+                ),
+            )
+        )
+    assert {version for version, _ in results.values()} == {1}
+    assert stored.version == 2 and stored.category.slug == "proxy"
+    winner = stored.note
+    (loser,) = set(results) - {winner}
+    # The winner was told it saved; the loser got the conflict and their own text back.
+    assert 'role="alert"' not in results[winner][1]
+    assert "message--success" in results[winner][1]
+    assert 'role="alert"' in results[loser][1]
+    assert html.escape(loser) in results[loser][1]
+    # Nothing lost: the original and the winning edit are both in the history.
+    assert [(action, version) for action, version, _ in history] == [("create", 1), ("edit", 2)]
+    assert history[0][2]["note"] == "original" and history[1][2]["note"] == winner
