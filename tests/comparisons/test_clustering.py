@@ -252,3 +252,43 @@ def test_seeds_incidents_and_storylines_match_gold(corpus_dir: Path) -> None:
 def test_seed_roundup_idlib_village_is_not_the_ain_issa_village(corpus_dir: Path) -> None:
     places = dict(_seed_items(corpus_dir))["003_90aeaab6560ff404.txt"].places
     assert "mushayrifa-idlib" in places and "mushayrifa-raqqa" not in places
+
+
+def test_casualty_numbers_come_from_the_title_and_lead_only() -> None:
+    filler = " ".join(["وتحدث السكان عن الاوضاع في المنطقة"] * 20)  # well past the lead
+    body = "قتل 14 عنصرا في هجوم على البلدة. " + filler + " وفي خبر آخر قتل 37 مدنيا."
+    f = extract_features(title="هجوم", body=body, published=None, precision="unknown")
+    assert f.numbers == frozenset({14})
+
+
+def test_text_similarity_is_the_exact_cosine_right_after_an_update() -> None:
+    index = ClusterIndex()
+    a, b = feats(ATTACK, None, "unknown"), feats(ATTACK_OTHER_OUTLET, None, "unknown")
+    index.add("a", a, "c1")
+    index.add("b", b, "c1")
+    cluster = index.clusters["c1"]
+    n = len(cluster.members)
+    centroid = {t: s / n * index.idf(t) for t, s in cluster.term_sums.items()}
+    flood = index.weights(feats(FLOOD, None, "unknown").terms)
+    for weights in (index.weights(a.terms), flood):
+        norm = sum(w * w for w in weights.values()) ** 0.5
+        dot = sum(w * weights.get(t, 0.0) for t, w in centroid.items())
+        expected = dot / (norm * sum(w * w for w in centroid.values()) ** 0.5)
+        assert index.text_similarity(weights, norm, "c1") == pytest.approx(expected, abs=1e-12)
+
+
+def test_assign_picks_the_same_cluster_as_scoring_every_candidate() -> None:
+    items = [ATTACK, FLOOD, ATTACK_OTHER_OUTLET, IDLIB_MUSHAYRIFA, RAQQA_MUSHAYRIFA]
+    index = ClusterIndex()
+    for i, text in enumerate(items):
+        features = feats(text, date(2020, 12, 18 + i))
+        matches = [index.score(features, c) for c in index.candidates(features)]
+        best = max(matches, key=lambda m: m.score, default=None)  # first of the best
+        result = assign(index, f"a{i}", features)
+        if best is not None and best.score >= clustering.ASSIGN_THRESHOLD:
+            assert result.cluster_id == best.evidence["cluster_id"]
+            assert result.score == best.score
+        else:
+            assert result.is_new
+            rejected = result.evidence["best_rejected"]
+            assert rejected == (best.evidence if best is not None else None)
