@@ -219,32 +219,46 @@ def assign_to_cluster(*, article: Article) -> Membership:
     )
 
 
+# Cluster ids per UPDATE: well under SQLite's limit on query parameters.
+UPDATE_CHUNK = 500
+
+
 def refresh_storylines() -> int:
-    """Link incidents into storylines again; returns the number of storylines."""
+    """Link incidents into storylines again; returns the number of storylines.
+
+    Linking is recomputed over every cluster (in memory, from the index), but only clusters
+    whose storyline changes are written, so an import of one article into a large database
+    costs a few queries, not one per storyline.
+    """
     with transaction.atomic():
         state = ClusteringState.locked()
         index = _synced_index(state).index
         groups: dict[str, list[int]] = {}
         for cluster_id, root in clustering.build_storylines(index.summaries()).items():
             groups.setdefault(root, []).append(int(cluster_id))
-        clusters = {c.pk: c for c in Cluster.objects.all()}
+        current = dict(Cluster.objects.values_list("pk", "storyline_id"))
         used: set[int] = set()
-        for members in groups.values():
-            found = Counter(
-                clusters[c].storyline_id
-                for c in members
-                if c in clusters and clusters[c].storyline_id
-            )
+        moves: dict[int, list[int]] = {}
+        for found_members in groups.values():
+            members = [c for c in found_members if c in current]
+            if not members:
+                continue
+            found = Counter(current[c] for c in members if current[c])
             # Keep the storyline most of the group already had, so links stay stable.
             storyline_id = next((s for s, _ in found.most_common() if s not in used), None)
             if storyline_id is None:
-                first = min((clusters[c] for c in members if c in clusters), key=_cluster_order)
+                first = min(Cluster.objects.filter(pk__in=members), key=_cluster_order)
                 storyline_id = Storyline.objects.create(title=first.title).pk
             used.add(storyline_id)
-            Cluster.objects.filter(pk__in=members).exclude(storyline_id=storyline_id).update(
-                storyline_id=storyline_id
-            )
-        Storyline.objects.exclude(pk__in=used).delete()
+            moved = [c for c in members if current[c] != storyline_id]
+            if moved:
+                moves.setdefault(storyline_id, []).extend(moved)
+        for storyline_id, cluster_ids in moves.items():
+            for i in range(0, len(cluster_ids), UPDATE_CHUNK):
+                Cluster.objects.filter(pk__in=cluster_ids[i : i + UPDATE_CHUNK]).update(
+                    storyline_id=storyline_id
+                )
+        Storyline.objects.filter(clusters__isnull=True).delete()
         return len(used)
 
 
