@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import zlib
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -374,6 +375,27 @@ class ImportJob(models.Model):
         if not self.total:
             return 100 if self.is_finished else 0
         return min(100, self.done * 100 // self.total)
+
+    def last_progress_at(self) -> datetime | None:
+        """When the job last moved: its latest recorded item, else its (re)start."""
+        last_item = self.items.aggregate(last=Max("finished_at"))["last"]
+        moments = [m for m in (last_item, self.started_at) if m is not None]
+        return max(moments) if moments else None
+
+    def is_stalled(self, *, now: datetime | None = None) -> bool:
+        """Running, but nothing recorded for longer than `ZAWIYA_JOB_STALL_MINUTES`.
+
+        A worker that died (killed, machine restarted) leaves its job "running" for ever. An
+        address takes at most a fetch's total timeout plus the politeness delay, so a long
+        silence means nobody is running it (a feed, one item of a feed job, fetches each new
+        entry's page: the threshold must exceed the longest poll). Only running jobs can stall:
+        a queued one is waiting for a worker, and queueing it again would run it twice.
+        """
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.last_progress_at()
+        limit = timedelta(minutes=settings.ZAWIYA_JOB_STALL_MINUTES)
+        return last is None or (now or timezone.now()) - last > limit
 
     def start(self, *, batch: ImportBatch | None = None) -> None:
         self.status = self.Status.RUNNING

@@ -77,6 +77,24 @@ def start_feed_job(*, user: AbstractBaseUser | None) -> ImportJob:
     return job
 
 
+def resume_job(*, job: ImportJob) -> bool:
+    """Queue a stalled job again; it goes on with the items not recorded yet.
+
+    False (and nothing queued) unless the job is stalled. The status moves back to queued
+    with a compare-and-set on the start time, so of two people pressing "resume" at once only
+    one queues it.
+    """
+    if not job.is_stalled():
+        return False
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.RUNNING, started_at=job.started_at
+    ).update(status=ImportJob.Status.QUEUED)
+    if not claimed:
+        return False
+    run_import_job.enqueue(job.pk)
+    return True
+
+
 def run_feed_job(*, job: ImportJob) -> ImportJob:
     """Poll each waiting feed of `job` in turn, recording each poll as it finishes."""
     if job.is_finished:

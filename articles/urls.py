@@ -14,4 +14,5 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/feeds/", views.poll_feeds_action, name="poll_feeds"),
     path("imports/jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("imports/jobs/<int:pk>/resume/", views.job_resume, name="job_resume"),
 ]

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -15,7 +17,7 @@ from .http import HtmxHttpRequest, wants_partial
 from .imports import import_uploads
 from .models import Article, Feed, ImportBatch, ImportJob, Outlet
 from .normalization import search_keys
-from .tasks import start_feed_job, start_url_job
+from .tasks import resume_job, start_feed_job, start_url_job
 from .versions import word_diff
 
 ARTICLES_PER_PAGE = 25
@@ -135,7 +137,22 @@ def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     template_name = "articles/job_detail.html"
     if wants_partial(request):
         template_name += "#job-progress"
-    return render(request, template_name, {"job": job, "items": items})
+    context = {
+        "job": job,
+        "items": items,
+        "stalled": job.is_stalled(),
+        "stall_minutes": settings.ZAWIYA_JOB_STALL_MINUTES,
+    }
+    return render(request, template_name, context)
+
+
+@require_POST
+@permission_required(START_IMPORT_JOB, raise_exception=True)
+def job_resume(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=pk)
+    if not resume_job(job=job):
+        messages.info(request, _("The job is not stalled: there is nothing to resume."))
+    return redirect(job)
 
 
 def _import_page(

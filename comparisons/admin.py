@@ -11,6 +11,7 @@ from comparisons.models import (
     LexiconVersion,
     Membership,
     NotSameEvent,
+    PdfExport,
     Storyline,
 )
 
@@ -126,3 +127,12 @@ class FindingAdmin(admin.ModelAdmin):
     search_fields = ["label", "matched_text"]
     raw_id_fields = ["article"]
     list_select_related = ["article"]
+
+
+@admin.register(PdfExport)
+class PdfExportAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "requested_by", "created_at", "status", "pages", "size"]
+    list_filter = ["status"]
+    raw_id_fields = ["cluster"]
+    # The PDF itself is downloaded from the export's page, not shown here.
+    readonly_fields = ["started_at", "finished_at", "size", "pages", "error"]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.utils.http import urlencode
@@ -246,12 +247,21 @@ def _spans(
 
 
 @dataclass(frozen=True, slots=True)
+class TextChange:
+    """The outlet changed the article's text after it was first fetched (articles.versions)."""
+
+    changed_at: datetime
+    versions: int  # stored versions, the first fetch included
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     article: Any
     outlet: str
     title_html: SafeString
     body_html: SafeString
     labels: int
+    change: TextChange | None = None
 
 
 def columns(
@@ -263,8 +273,11 @@ def columns(
     *,
     emphasis: str = "",
     extra: Mapping[Any, Mapping[str, Sequence[highlighting.Span]]] | None = None,
+    changes: Mapping[Any, TextChange] | None = None,
 ) -> list[Column]:
-    """`extra`: more spans per article and field ("title", "body"), e.g. analysts' tags."""
+    """`extra`: more spans per article and field ("title", "body"), e.g. analysts' tags.
+    `changes`: the articles whose text changed since their first fetch (the column says so;
+    its text is the latest version, the one the article holds)."""
     elsewhere = tooltips(framing)
     out = []
     for article in articles:
@@ -287,6 +300,7 @@ def columns(
                     _spans(body, outlet, names, elsewhere, emphasis) + list(more.get("body", [])),
                 ),
                 len(rows),
+                (changes or {}).get(article.pk),
             )
         )
     return out

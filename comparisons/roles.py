@@ -23,11 +23,16 @@ TAXONOMY = [
 
 # Uploading files and fetching from the web add articles for everybody.
 IMPORTING = ["articles.add_importbatch", "articles.add_importjob"]
+# A PDF export is reading in another form, so every role may export; it is still a permission
+# because it makes a worker start Chromium and stores a file: an account without a role reads
+# the pages but does not make the server render.
+EXPORTING = ["comparisons.add_pdfexport"]
 
 ROLES: dict[str, list[str]] = {
-    "viewer": [],
-    "analyst": ["comparisons.correct_cluster", *TAGGING, *IMPORTING],
+    "viewer": [*EXPORTING],
+    "analyst": ["comparisons.correct_cluster", *TAGGING, *IMPORTING, *EXPORTING],
     "admin": [
+        *EXPORTING,
         "comparisons.correct_cluster",
         "comparisons.edit_lexicon",
         *TAGGING,

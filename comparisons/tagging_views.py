@@ -8,20 +8,23 @@ tagsChanged` event so other components on the page can refresh).
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from articles.http import HtmxHttpRequest, wants_partial
 from comparisons import exports, tagging
-from comparisons.models import Cluster, Membership, Tag
+from comparisons.models import Cluster, Membership, PdfExport, Tag
 from comparisons.tagging_forms import (
     DifferenceForm,
     SuggestionForm,
@@ -30,12 +33,14 @@ from comparisons.tagging_forms import (
     TagFilterForm,
     TagForm,
 )
+from comparisons.tasks import start_pdf_export
 
 ADD_TAG = "comparisons.add_tag"
 CHANGE_TAG = "comparisons.change_tag"
 DELETE_TAG = "comparisons.delete_tag"
 LINK = "comparisons.add_framingdifference"
 DECIDE = "comparisons.add_suggestiondecision"
+EXPORT_PDF = "comparisons.add_pdfexport"
 
 
 def _tags_context(request: HtmxHttpRequest, cluster: Cluster) -> dict[str, object]:
@@ -286,14 +291,33 @@ def cluster_export_json(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_GET
-def cluster_export_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+@require_POST
+@permission_required(EXPORT_PDF, raise_exception=True)
+def pdf_export_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     cluster = get_object_or_404(Cluster, pk=pk)
-    try:
-        pdf = exports.cluster_pdf(cluster, user=request.user)
-    except exports.PdfUnavailable as error:
-        messages.error(request, str(error))
-        return redirect("comparisons:cluster_tags", pk=cluster.pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="cluster-{cluster.pk}.pdf"'
-    return response
+    # A background task renders it; its page polls until it has (at once, in-process).
+    export = start_pdf_export(cluster=cluster, user=request.user, language=get_language())
+    return redirect(export)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def pdf_export_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    export = get_object_or_404(
+        PdfExport.objects.select_related("cluster", "requested_by").defer("pdf"), pk=pk
+    )
+    template_name = "comparisons/pdf_export.html"
+    if wants_partial(request):
+        template_name += "#export-progress"
+    return render(request, template_name, {"export": export})
+
+
+@require_GET
+def pdf_export_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
+    export = get_object_or_404(PdfExport, pk=pk, status=PdfExport.Status.FINISHED)
+    return FileResponse(
+        io.BytesIO(bytes(export.pdf)),
+        as_attachment=True,
+        filename=export.filename,
+        content_type="application/pdf",
+    )

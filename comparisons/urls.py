@@ -60,8 +60,12 @@ urlpatterns += [
         tagging_views.cluster_export_json,
         name="cluster_export_json",
     ),
+    path("clusters/<int:pk>/pdf/", tagging_views.pdf_export_create, name="pdf_export_create"),
+    path("exports/<int:pk>/", tagging_views.pdf_export_detail, name="pdf_export_detail"),
     path(
-        "clusters/<int:pk>/export.pdf", tagging_views.cluster_export_pdf, name="cluster_export_pdf"
+        "exports/<int:pk>/download/",
+        tagging_views.pdf_export_download,
+        name="pdf_export_download",
     ),
     path("tags/new/", tagging_views.tag_create, name="tag_create"),
     path("tags/<int:tag_pk>/edit/", tagging_views.tag_edit, name="tag_edit"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from articles.http import HtmxHttpRequest, wants_partial
-from articles.models import Article
+from articles.models import Article, ArticleVersion
 from comparisons import comparison, corrections, lexicon_history, matrix, tagging
 from comparisons.findings import current_lexicon, current_version, fresh_findings
 from comparisons.forms import (
@@ -337,6 +338,17 @@ def _actor_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _text_changes(articles: list[Article]) -> dict[int, comparison.TextChange]:
+    """The articles whose outlet changed the text after the first fetch, with their versions."""
+    changed = [a for a in articles if a.text_changed_at]
+    versions = dict(
+        ArticleVersion.objects.filter(article__in=changed)
+        .values_list("article")
+        .annotate(count=Count("pk"))
+    )
+    return {a.pk: comparison.TextChange(a.text_changed_at, versions.get(a.pk, 0)) for a in changed}
+
+
 def _compare_context(
     request: HtmxHttpRequest,
     cluster: Cluster,
@@ -393,7 +405,14 @@ def _compare_context(
                 tagging.tag_span(tag)
             )
         context["columns"] = comparison.columns(
-            visible, outlet_of, found, framing, names, emphasis=actor, extra=extra
+            visible,
+            outlet_of,
+            found,
+            framing,
+            names,
+            emphasis=actor,
+            extra=extra,
+            changes=_text_changes(visible),
         )
         context["tags"] = tags
         if request.user.has_perm("comparisons.add_tag"):

@@ -225,6 +225,12 @@ TASKS = {
     }
 }
 
+# A running fetch job with nothing recorded for this long is shown as stalled (its worker
+# probably died): the page stops polling and offers to queue it again. An address takes at most
+# FETCH_TOTAL_TIMEOUT plus the politeness delay; a feed (one item of a feed poll) fetches each
+# new entry, so keep this above the longest poll of one feed.
+ZAWIYA_JOB_STALL_MINUTES = envint("JOB_STALL_MINUTES", 10)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

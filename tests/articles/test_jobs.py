@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from werkzeug import Response
 
@@ -318,3 +321,130 @@ def test_a_feed_removed_after_queueing_fails_with_a_reason(analyst, settings):
     job.refresh_from_db()
     item = job.items.get()
     assert (job.status, job.failed, item.message) == ("finished", 1, "the feed no longer exists")
+
+
+# --- stalled jobs ------------------------------------------------------------------------------
+
+
+def _go_quiet(job: ImportJob, *, minutes: int) -> None:
+    """As if the job's worker had last recorded anything `minutes` ago."""
+    then = timezone.now() - timedelta(minutes=minutes)
+    ImportJob.objects.filter(pk=job.pk).update(started_at=then)
+    job.items.exclude(finished_at=None).update(finished_at=then)
+    job.refresh_from_db()
+
+
+@pytest.mark.django_db
+def test_a_running_job_silent_past_the_threshold_is_stalled_and_stops_polling(
+    importer_client, analyst, settings
+):
+    settings.ZAWIYA_JOB_STALL_MINUTES = 10
+    job = create_job(kind=ImportJob.Kind.URLS, urls=["https://example.com/a"], user=analyst)
+    job.start()
+    _go_quiet(job, minutes=9)
+    assert not job.is_stalled()
+    assert POLLING in importer_client.get(job.get_absolute_url()).content.decode()
+
+    _go_quiet(job, minutes=11)
+    assert job.is_stalled()
+    url = job.get_absolute_url()
+    for response in (
+        importer_client.get(url, HTTP_ACCEPT_LANGUAGE="en"),
+        importer_client.get(url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en"),
+    ):
+        html = response.content.decode()
+        assert POLLING not in html and "hx-get" not in html
+        assert "stalled" in html and "Nothing has been recorded for over 10 minutes" in html
+        assert (
+            f'<form method="post" action="{reverse("articles:job_resume", args=[job.pk])}"' in html
+        )
+
+
+@pytest.mark.django_db
+def test_the_last_recorded_item_counts_as_progress(analyst, settings):
+    settings.ZAWIYA_JOB_STALL_MINUTES = 10
+    job = create_job(kind=ImportJob.Kind.URLS, urls=["https://a.example/", "https://b.example/"])
+    job.start()
+    _go_quiet(job, minutes=30)
+    job.items.first().record(outcome="failed", message="no", failed=True, article=None)
+    assert not job.is_stalled()  # started long ago, but an item was just recorded
+    job.finish()
+    _go_quiet(job, minutes=30)
+    assert not job.is_stalled()  # finished jobs never stall
+
+
+@pytest.mark.django_db
+def test_a_queued_job_is_waiting_not_stalled(analyst, settings):
+    settings.ZAWIYA_JOB_STALL_MINUTES = 10
+    job = create_job(kind=ImportJob.Kind.URLS, urls=["https://a.example/"])
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    job.refresh_from_db()
+    assert not job.is_stalled()
+
+
+@pytest.mark.django_db
+def test_users_who_may_not_import_see_no_resume_form_and_cannot_resume(viewer_client, analyst):
+    job = create_job(kind=ImportJob.Kind.URLS, urls=["https://example.com/a"], user=analyst)
+    job.start()
+    _go_quiet(job, minutes=60)
+    html = viewer_client.get(job.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nothing has been recorded" in html and "/resume/" not in html
+    assert viewer_client.post(reverse("articles:job_resume", args=[job.pk])).status_code == 403
+    job.refresh_from_db()
+    assert job.status == "running"
+
+
+@pytest.mark.django_db
+def test_resuming_a_stalled_job_queues_it_again_once(importer_client, analyst, settings):
+    settings.TASKS = DATABASE_BACKEND  # queue only
+    job = create_job(kind=ImportJob.Kind.URLS, urls=["https://example.com/a"], user=analyst)
+    job.start()
+    _go_quiet(job, minutes=60)
+    url = reverse("articles:job_resume", args=[job.pk])
+    response = importer_client.post(url)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == "queued"
+    assert DBTaskResult.objects.get().task_path == "articles.tasks.run_import_job"
+    # A second press (or a second person) finds it queued, not stalled: nothing more is queued.
+    page = importer_client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The job is not stalled: there is nothing to resume." in page
+    assert DBTaskResult.objects.count() == 1
+    assert POLLING in page  # queued again: the page follows it
+
+
+@pytest.mark.django_db
+def test_a_job_that_is_still_moving_is_not_resumed(importer_client, analyst, settings):
+    settings.TASKS = DATABASE_BACKEND
+    job = create_job(kind=ImportJob.Kind.URLS, urls=["https://example.com/a"], user=analyst)
+    job.start()
+    importer_client.post(reverse("articles:job_resume", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "running" and not DBTaskResult.objects.exists()
+
+
+def test_a_resumed_job_fetches_only_what_its_dead_worker_left(
+    local_server, outlet, importer_client, analyst
+):
+    first = serve(local_server, "/a", article_html("قصف على كفرنبل"))
+    last = serve(local_server, "/b", article_html("معارك في ريف حلب", paragraphs=OTHER_STORY))
+    job = create_job(kind=ImportJob.Kind.URLS, urls=[first, last], user=analyst)
+
+    def die_on_second(url: str):
+        if local_server.log:
+            raise KeyboardInterrupt  # the worker is killed mid-job
+        from articles.fetching import fetch
+
+        return fetch(url)
+
+    with pytest.raises(KeyboardInterrupt):
+        run_url_job(job=job, fetch=die_on_second)
+    _go_quiet(job, minutes=60)
+    assert (job.status, job.done) == ("running", 1)
+
+    # The embedded backend runs the job again in the request.
+    importer_client.post(reverse("articles:job_resume", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.status, job.done, job.failed) == ("finished", 2, 0)
+    assert [r.path for r, _ in local_server.log] == ["/a", "/b"]  # /a was not fetched twice
+    assert POLLING not in importer_client.get(job.get_absolute_url()).content.decode()

@@ -4,17 +4,21 @@ import copy
 import html
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from articles.fetching import FetchResult
 from articles.imports import import_paths
-from articles.models import Article, Outlet
+from articles.models import Article, ImportBatch, Outlet
+from articles.web_import import import_pages
 from comparisons import corrections, lexicon_history
 from comparisons.findings import current_version
 from comparisons.models import Cluster, LexiconVersion, Membership
 from comparisons.roles import ensure_roles
+from tests.articles.pages import article_html
 
 pytestmark = pytest.mark.django_db
 
@@ -398,3 +402,47 @@ def test_a_tag_posted_from_the_compare_page_comes_back_to_it(analyst_client, clu
     assert response.status_code == 302 and response["Location"] == here
     response = analyst_client.post(url, {**data, "next": "https://evil.example/x"})
     assert response["Location"] == reverse("comparisons:cluster_tags", args=[cluster.pk])
+
+
+def _fetched(html: str, when: datetime):
+    def fetch(url: str) -> FetchResult:
+        return FetchResult(
+            url=url,
+            requested_url=url,
+            status=200,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            content=html.encode(),
+            media_type="text/html",
+            charset="utf-8",
+            address="203.0.113.7",
+            fetched_at=when,
+        )
+
+    return fetch
+
+
+def test_a_column_whose_text_the_outlet_changed_says_so_and_shows_the_latest(
+    viewer_client, tmp_path
+) -> None:
+    url = "https://orient-news.example/news/1"
+    for actor, when in (
+        ("ميليشيا أسد", datetime(2024, 3, 5, 9, tzinfo=UTC)),
+        ("قوات النظام", datetime(2024, 3, 7, 10, tzinfo=UTC)),  # refetched: the outlet edited it
+    ):
+        batch = ImportBatch.objects.create(kind=ImportBatch.Kind.WEB, source=url)
+        html = article_html("قصف على كفرنبل", actor=actor)
+        import_pages(urls=[url], batch=batch, outlet="Orient News", fetch=_fetched(html, when))
+    changed = Article.objects.get(url=url)
+    assert changed.versions.count() == 2
+    _import(tmp_path, [MAYADEEN])
+    cluster = _one_cluster()
+
+    page = viewer_client.get(_url(cluster), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    link = f'<a href="{changed.get_absolute_url()}#versions">'
+    assert page.count('class="compare-column__changed"') == 1
+    assert f"{link}text changed on March 7, 2024 — 2 versions</a>" in page
+    column = page[page.index(f'data-article="{changed.pk}"') :]
+    text = re.sub(r"<[^>]+>", "", column[: column.index("</article>")])
+    assert "قوات النظام" in text and "ميليشيا أسد" not in text  # the latest version's text
+    partial = viewer_client.get(_url(cluster), HTTP_HX_REQUEST="true").content.decode()
+    assert link in partial

@@ -147,8 +147,8 @@ def test_a_missing_chromium_is_said_clearly(
     settings.ZAWIYA_CHROMIUM = "/nonexistent/chromium"
     with pytest.raises(exports.PdfUnavailable, match="/nonexistent/chromium"):
         exports.cluster_pdf(hostile_cluster, user=analyst)
-    response = analyst_client.get(
-        reverse("comparisons:cluster_export_pdf", args=[hostile_cluster.pk]), follow=True
+    response = analyst_client.post(
+        reverse("comparisons:pdf_export_create", args=[hostile_cluster.pk]), follow=True
     )
     assert "/nonexistent/chromium" in response.content.decode()
     with pytest.raises(CommandError, match="Chromium"):
