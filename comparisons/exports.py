@@ -53,9 +53,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext_lazy
 
 from comparisons import alignment, matrix, tagging
 from comparisons.findings import cluster_matrix, current_lexicon
@@ -98,7 +98,18 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PdfUnavailable(RuntimeError):
-    """The PDF cannot be made here (no Chromium, or it failed to start)."""
+    """The PDF cannot be made here (no Chromium, or it failed to start).
+
+    Raised on the rendering thread, which has no request language; the message is translated
+    when it is read (``str(error)``), in the language of whoever reads it.
+    """
+
+    def __init__(self, message: Promise, params: dict[str, str]) -> None:
+        super().__init__(str(message) % params)
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params
 
 
 # --------------------------------------------------------------------------------------
@@ -343,11 +354,11 @@ def _run(function: Any, *args: Any) -> Any:
 def _browser(executable: str) -> Any:
     if not Path(executable).is_file():
         raise PdfUnavailable(
-            _(
+            gettext_lazy(
                 "The PDF export needs Chromium, which is not installed at %(path)s "
                 "(install the Debian package chromium, or set ZAWIYA_CHROMIUM)."
-            )
-            % {"path": executable}
+            ),
+            {"path": executable},
         )
     if (
         _renderer.browser is not None
@@ -366,8 +377,8 @@ def _browser(executable: str) -> Any:
     except Error as error:
         _close()
         raise PdfUnavailable(
-            _("Chromium at %(path)s did not start: %(error)s")
-            % {"path": executable, "error": str(error).splitlines()[0]}
+            gettext_lazy("Chromium at %(path)s did not start: %(error)s"),
+            {"path": executable, "error": str(error).splitlines()[0]},
         ) from error
     _renderer.executable = executable
     return _renderer.browser

@@ -186,8 +186,8 @@ def test_a_missing_chromium_fails_the_export_with_the_reason_on_its_page(
     assert response.redirect_chain == [(export.get_absolute_url(), 302)]
     alert = html[html.index('<div class="form-errors" role="alert">') :]
     alert = alert[: alert.index("</div>")]
-    # exports.py words the reason on its rendering thread, in the default language.
-    assert "The export failed: " in alert and "Chromium" in alert
+    # Worded in the language the export was asked in, though raised on the rendering thread.
+    assert "The export failed: " in alert and "needs Chromium, which is not installed" in alert
     assert "/nonexistent/chromium" in alert
     assert POLLING not in html and _download_url(export) not in html
 
