@@ -415,6 +415,9 @@ def _compare_context(
             changes=_text_changes(visible),
         )
         context["tags"] = tags
+        context["differences"] = cluster.differences.select_related(
+            "category", "author"
+        ).prefetch_related("tags__article__outlet")
         if request.user.has_perm("comparisons.add_tag"):
             tagging.ensure_default_categories()
             context["tag_form"] = TagForm()

@@ -446,3 +446,45 @@ def test_a_column_whose_text_the_outlet_changed_says_so_and_shows_the_latest(
     assert "قوات النظام" in text and "ميليشيا أسد" not in text  # the latest version's text
     partial = viewer_client.get(_url(cluster), HTTP_HX_REQUEST="true").content.decode()
     assert link in partial
+
+
+def test_the_compare_page_costs_the_same_queries_for_one_or_several_framing_differences(
+    analyst_client, analyst, cluster
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comparisons import tagging
+    from comparisons.models import TagCategory
+
+    orient = Article.objects.get(external_id="orient")
+    mayadeen = Article.objects.get(external_id="mayadeen")
+    label = TagCategory.objects.get(slug="delegitimising-label")
+    url = reverse("comparisons:cluster_compare", args=[cluster.pk])
+
+    def link(words_a: str, words_b: str) -> None:
+        tags = [
+            tagging.create_tag(
+                article=article,
+                field="body",
+                start=article.body.index(words),
+                end=article.body.index(words) + len(words),
+                quote=words,
+                category=label,
+                author=analyst,
+            )
+            for article, words in ((orient, words_a), (mayadeen, words_b))
+        ]
+        tagging.link_difference(cluster=cluster, tags=tags, category=label, user=analyst)
+
+    link("ميليشيا أسد", "الجيش السوري")
+    analyst_client.get(url)  # warm: lexicon and taxonomy caches
+    with CaptureQueriesContext(connection) as one:
+        html_one = analyst_client.get(url).content.decode()
+    link("عصابات النظام", "وحدات الهندسة")
+    link("ميليشيا قسد", "قسد سلمت")
+    with CaptureQueriesContext(connection) as three:
+        html_three = analyst_client.get(url).content.decode()
+    assert html_one.count('class="difference"') == 1
+    assert html_three.count('class="difference"') == 3
+    assert len(three) == len(one)
