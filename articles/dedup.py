@@ -25,11 +25,10 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from articles.normalization import normalize, token_keys
+from articles.normalization import memo_map, normalize, token_keys
 
 SHINGLE_SIZE = 5
 BANDS = 16
@@ -37,6 +36,7 @@ ROWS = 4
 NEAR_DUPLICATE_JACCARD = 0.7
 VERIFY_ABOVE = 0.5
 _PRIME = (1 << 31) - 1
+_PRIME_U64 = np.uint64(_PRIME)
 _rng = np.random.default_rng(20201218)  # fixed: stored band keys must be stable across runs
 _A = _rng.integers(1, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
@@ -51,7 +51,12 @@ class Fingerprint:
 
 
 def content_hash(body: str) -> str:
-    folded = " ".join(normalize(body).split())
+    return content_hash_of_normalized(normalize(body))
+
+
+def content_hash_of_normalized(normalized: str) -> str:
+    """``content_hash`` of a body whose matching form is already known (import has it)."""
+    folded = " ".join(normalized.split())
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
@@ -59,9 +64,16 @@ def shingles(body: str) -> frozenset[int]:
     return shingles_from_keys(token_keys(body))
 
 
-@lru_cache(maxsize=500_000)
 def _key_hash(key: str) -> int:
     return zlib.crc32(key.encode("utf-8"))
+
+
+# CRC-32 of each token key, remembered: keys repeat across articles (see memo_map).
+_KEY_HASHES: dict[str, int] = {}
+
+
+def _key_hashes(keys: list[str]) -> np.ndarray:
+    return np.array(memo_map(_KEY_HASHES, _key_hash, keys), dtype=np.uint64)
 
 
 # Odd 64-bit multipliers: a shingle's hash is sum(hash(key_j) * M_j) mod 2**64, taken over its
@@ -79,25 +91,39 @@ _MULTIPLIERS = np.array(
 
 
 def shingles_from_keys(keys: list[str]) -> frozenset[int]:
+    return frozenset(_shingle_values(keys).tolist())
+
+
+def _shingle_values(keys: list[str]) -> np.ndarray:
+    """The shingle hashes of ``keys`` in text order (a shingle met twice appears twice)."""
     if not keys:
-        return frozenset()
-    hashes = np.fromiter(map(_key_hash, keys), dtype=np.uint64, count=len(keys))
+        return np.zeros(0, dtype=np.uint64)
+    hashes = _key_hashes(keys)
     size = min(SHINGLE_SIZE, len(hashes))
     count = len(hashes) - size + 1
     combined = np.zeros(count, dtype=np.uint64)
     for offset in range(size):
         # uint64 arithmetic wraps, which is the mod 2**64 wanted here.
         combined += hashes[offset : offset + count] * _MULTIPLIERS[offset]
-    return frozenset(((combined >> np.uint64(33)) % np.uint64(_PRIME)).tolist())
+    combined >>= np.uint64(33)
+    combined %= np.uint64(_PRIME)
+    return combined
 
 
 def minhash(shingle_set: frozenset[int]) -> tuple[int, ...]:
-    if not shingle_set:
-        return ()
     values = np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set))
+    return _minhash_of(values)
+
+
+def _minhash_of(values: np.ndarray) -> tuple[int, ...]:
+    """The signature of the shingles ``values`` holds; repeats do not change a minimum."""
+    if not len(values):
+        return ()
     # (a*x + b) mod p stays below 2^63 because a, b, x < 2^31.
-    signature = ((_A[:, None] * values[None, :] + _B[:, None]) % _PRIME).min(axis=1)
-    return tuple(int(v) for v in signature)
+    products = _A[:, None] * values[None, :]
+    products += _B[:, None]
+    products %= _PRIME_U64
+    return tuple(products.min(axis=1).tolist())
 
 
 def band_keys_of(signature: tuple[int, ...]) -> tuple[str, ...]:
@@ -121,10 +147,22 @@ def estimated_jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
-def fingerprint(body: str, keys: list[str] | None = None) -> Fingerprint:
-    shingle_set = shingles_from_keys(token_keys(body) if keys is None else keys)
-    signature = minhash(shingle_set)
-    return Fingerprint(content_hash(body), shingle_set, signature, band_keys_of(signature))
+def fingerprint(
+    body: str, keys: list[str] | None = None, *, normalized: str | None = None
+) -> Fingerprint:
+    """Hash, shingles, signature and bands of ``body``.
+
+    ``keys`` (its ``token_keys``) and ``normalized`` (its ``normalize``) are computed when not
+    given; the import passes both, computed once with ``normalize_and_keys``.
+    """
+    values = _shingle_values(token_keys(body) if keys is None else keys)
+    signature = _minhash_of(values)
+    return Fingerprint(
+        content_hash_of_normalized(normalize(body) if normalized is None else normalized),
+        frozenset(values.tolist()),
+        signature,
+        band_keys_of(signature),
+    )
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:

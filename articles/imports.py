@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import itertools
 import multiprocessing
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -22,8 +23,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connections, transaction
-from django.db.models import Count
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -41,7 +41,7 @@ from articles.ingestion import (
     read_sources,
 )
 from articles.models import Article, DuplicateBand, ImportBatch, Outlet, OutletDomain
-from articles.normalization import normalize, search_document_from_keys, token_keys
+from articles.normalization import normalize_and_keys, search_document_from_keys, token_keys
 from comparisons import clustering
 from comparisons.assignment import assign_to_cluster, refresh_storylines
 from comparisons.findings import store_findings, update_divergence
@@ -206,7 +206,9 @@ def prepare(record: RawRecord, *, analyse: bool = True) -> Prepared | RecordResu
         except ValueError:
             published, precision = None, "unknown"
     title = record.title or cleaned.title
-    body_keys = token_keys(body)
+    # One pass of the rule table gives the body's matching form (stored, and hashed) and its
+    # token keys (shingled, and searched).
+    normalized, body_keys = normalize_and_keys(body)
     title_keys = token_keys(title)
     features = (
         clustering.extract_features(
@@ -222,24 +224,107 @@ def prepare(record: RawRecord, *, analyse: bool = True) -> Prepared | RecordResu
         byline=record.byline or cleaned.byline,
         published=published,
         precision=precision,
-        fingerprint=dedup.fingerprint(body, body_keys),
-        normalized=normalize(body),
+        fingerprint=dedup.fingerprint(body, body_keys, normalized=normalized),
+        normalized=normalized,
         search_text=search_document_from_keys(title_keys + body_keys),
         features=features,
     )
 
 
+class WindowLookups:
+    """Stored articles by URL, content hash and band key for a window of prepared records.
+
+    Three queries for the whole window instead of three per record. What the window's own
+    records store is added as they are stored (`add`), so a record sees its predecessors in
+    the window exactly as it would see them in the database; their band rows are written
+    together before the window commits (`flush`).
+    """
+
+    def __init__(self, prepared: Iterable[Prepared]) -> None:
+        prepared = list(prepared)
+        urls = {p.record.url for p in prepared if p.record.url}
+        hashes = {p.fingerprint.content_hash for p in prepared}
+        bands = {key for p in prepared for key in p.fingerprint.bands}
+        self.by_url: dict[str, Article] = {}
+        self.by_hash: dict[str, list[Article]] = defaultdict(list)
+        self.by_band: dict[str, list[int]] = defaultdict(list)
+        self.pending_bands: list[tuple[int, str]] = []
+        for chunk in _chunks(sorted(urls)):
+            self.by_url.update((a.url, a) for a in Article.objects.filter(url__in=chunk) if a.url)
+        for chunk in _chunks(sorted(hashes)):
+            for article in Article.objects.filter(content_hash__in=chunk).order_by("pk"):
+                self.by_hash[article.content_hash].append(article)
+        for chunk in _chunks(sorted(bands)):
+            rows = DuplicateBand.objects.filter(key__in=chunk).values_list("key", "article_id")
+            for key, article_id in rows:
+                self.by_band[key].append(article_id)
+
+    def same_url(self, url: str) -> Article | None:
+        return self.by_url.get(url)
+
+    def same_text(self, content_hash: str) -> list[Article]:
+        """Up to 20 articles with this content hash, oldest first."""
+        return sorted(self.by_hash.get(content_hash, ()), key=lambda a: a.pk)[:20]
+
+    def band_candidates(self, bands: tuple[str, ...]) -> list[int]:
+        """Ids of the articles sharing the most of ``bands``, most first, then by id."""
+        shared = Counter(i for key in dict.fromkeys(bands) for i in self.by_band.get(key, ()))
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+        return [article_id for article_id, _ in ranked[:MAX_NEAR_DUPLICATE_CANDIDATES]]
+
+    def add(self, article: Article, bands: tuple[str, ...]) -> None:
+        if article.url:
+            self.by_url[article.url] = article
+        self.by_hash[article.content_hash].append(article)
+        for key in bands:
+            self.by_band[key].append(article.pk)
+        self.pending_bands.extend((article.pk, key) for key in bands)
+
+    def flush(self) -> None:
+        """Write the band rows of the articles stored so far (before the window commits).
+
+        One executemany of (article_id, key) rows: a window holds a thousand of them, and
+        building a model instance for each row cost more than storing the article itself.
+        """
+        if not self.pending_bands:
+            return
+        connection = connections[router.db_for_write(DuplicateBand)]
+        quote = connection.ops.quote_name
+        meta = DuplicateBand._meta
+        article_column = meta.get_field("article").column
+        key_column = meta.get_field("key").column
+        # Only the model's own table and column names are formatted in; values are parameters.
+        table, columns = quote(meta.db_table), f"{quote(article_column)}, {quote(key_column)}"
+        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s)"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, self.pending_bands)
+        self.pending_bands.clear()
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def store_prepared(
-    *, prepared: Prepared | RecordResult, batch: ImportBatch, outlets: OutletResolver
+    *,
+    prepared: Prepared | RecordResult,
+    batch: ImportBatch,
+    outlets: OutletResolver,
+    lookups: WindowLookups | None = None,
 ) -> RecordResult:
+    """Store one prepared record in its own savepoint; ``lookups`` are its window's (if any)."""
     if isinstance(prepared, RecordResult):
         return prepared
+    own_lookups = lookups is None
+    if lookups is None:
+        lookups = WindowLookups([prepared])
     url = prepared.record.url
-    if url and (same := Article.objects.filter(url=url).first()):
+    if url and (same := lookups.same_url(url)):
         return RecordResult(Outcome.DUPLICATE, same, f"same URL as article #{same.pk}")
     try:
         with transaction.atomic():
-            result = _store(prepared, batch, outlets)
+            result = _store(prepared, batch, outlets, lookups)
     except _Rollback as rollback:
         outlets.discard()
         return rollback.result
@@ -250,16 +335,20 @@ def store_prepared(
         ref = f"#{same.pk}" if same else "another article"
         return RecordResult(Outcome.DUPLICATE, same, f"same URL as article {ref}")
     outlets.commit()
+    if own_lookups:
+        lookups.flush()
     return result
 
 
-def _store(prepared: Prepared, batch: ImportBatch, outlets: OutletResolver) -> RecordResult:
+def _store(
+    prepared: Prepared, batch: ImportBatch, outlets: OutletResolver, lookups: WindowLookups
+) -> RecordResult:
     record, fp = prepared.record, prepared.fingerprint
     try:
         outlet = outlets.resolve(record)
     except ValidationError as exc:
         raise _Rollback(RecordResult(Outcome.REJECTED, message=_validation_message(exc))) from exc
-    same_text = list(Article.objects.filter(content_hash=fp.content_hash).order_by("pk")[:20])
+    same_text = lookups.same_text(fp.content_hash)
     if same := next((a for a in same_text if a.outlet_id == outlet.pk), None):
         raise _Rollback(RecordResult(Outcome.DUPLICATE, same, f"same text as article #{same.pk}"))
     if same_text:
@@ -267,7 +356,7 @@ def _store(prepared: Prepared, batch: ImportBatch, outlets: OutletResolver) -> R
         # stored, and marked as a copy of the first.
         original_of, similarity = same_text[0].duplicate_of or same_text[0], 1.0
     else:
-        original_of, similarity = _near_duplicate_of(fp)
+        original_of, similarity = _near_duplicate_of(fp, lookups)
     article = Article(
         outlet=outlet,
         url=record.url,
@@ -300,11 +389,13 @@ def _store(prepared: Prepared, batch: ImportBatch, outlets: OutletResolver) -> R
     except ValidationError as exc:
         raise _Rollback(RecordResult(Outcome.REJECTED, message=_validation_message(exc))) from exc
     article.save()
-    DuplicateBand.objects.bulk_create(DuplicateBand(article=article, key=key) for key in fp.bands)
     # Computed with the article, so clustering and views only read them.
     if prepared.features is not None:
         ArticleFeatures.objects.create(article=article, data=prepared.features)
         store_findings(article=article)
+    # Last: nothing after this can roll the record back, so the window never remembers an
+    # article that was not stored.
+    lookups.add(article, fp.bands)
     if original_of:
         return RecordResult(
             Outcome.NEAR_DUPLICATE,
@@ -314,18 +405,14 @@ def _store(prepared: Prepared, batch: ImportBatch, outlets: OutletResolver) -> R
     return RecordResult(Outcome.IMPORTED, article)
 
 
-def _near_duplicate_of(fp: dedup.Fingerprint) -> tuple[Article | None, float]:
-    if not fp.bands:
-        return None, 0.0
+def _near_duplicate_of(
+    fp: dedup.Fingerprint, lookups: WindowLookups
+) -> tuple[Article | None, float]:
     # The articles sharing the most bands first: a pair at Jaccard J shares 16 * J^4 of them
     # on average, so the true near-duplicates lead and the cap only drops chance collisions.
-    ranked = (
-        DuplicateBand.objects.filter(key__in=fp.bands)
-        .values("article_id")
-        .annotate(shared=Count("pk"))
-        .order_by("-shared", "article_id")[:MAX_NEAR_DUPLICATE_CANDIDATES]
-    )
-    candidate_ids = [row["article_id"] for row in ranked]
+    candidate_ids = lookups.band_candidates(fp.bands)
+    if not candidate_ids:
+        return None, 0.0
     best: tuple[int | None, float] = (None, 0.0)
     candidates = Article.objects.filter(pk__in=candidate_ids).order_by("pk")
     for candidate in candidates.only("pk", "minhash", "duplicate_of_id"):
@@ -405,12 +492,14 @@ def run_import(
             # One commit per window; each record is still its own savepoint inside it, so a
             # rejected record leaves nothing, and the batch's counts commit with its articles.
             with transaction.atomic():
+                lookups = WindowLookups(p for _, p in window if isinstance(p, Prepared))
                 for item, prepared in window:
-                    result = _import_item(item, prepared, batch, outlets, errors, cluster)
+                    result = _import_item(item, prepared, batch, outlets, errors, cluster, lookups)
                     if result and result.membership is not None:
                         touched[result.membership.cluster_id] = result.membership.cluster
                     if progress:
                         progress(result)
+                lookups.flush()
                 batch.errors = errors
                 batch.save()
     finally:
@@ -430,6 +519,7 @@ def _import_item(
     outlets: OutletResolver,
     errors: list[dict[str, str]],
     cluster: bool,
+    lookups: WindowLookups,
 ) -> RecordResult | None:
     if isinstance(item, Notice):
         errors.append({"record": item.ref, "reason": item.message, "level": "notice"})
@@ -439,7 +529,7 @@ def _import_item(
         errors.append({"record": item.ref, "reason": item.reason, "level": "error"})
         return None
     assert prepared is not None  # noqa: S101 - every record is prepared
-    result = store_prepared(prepared=prepared, batch=batch, outlets=outlets)
+    result = store_prepared(prepared=prepared, batch=batch, outlets=outlets, lookups=lookups)
     _count(batch, errors, item.ref, result)
     if cluster and result.outcome in (Outcome.IMPORTED, Outcome.NEAR_DUPLICATE):
         assert result.article is not None  # noqa: S101 - stored outcomes carry it

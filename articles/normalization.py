@@ -85,10 +85,12 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
@@ -307,18 +309,33 @@ def _char_class(chars: str) -> str:
     return "[" + "".join(parts) + "]"
 
 
+# Changed by the tables and frequent in Arabic text: replaced in bulk by _Rules.apply.
+_HOT_CHARS = "\u0629\u0649\u0623\u0625\u0622\u060c"
+
+
 class _Rules:
     """One rule table, applied fast, with or without an offset map.
 
     ``re.sub`` over a class of the changed characters beats ``str.translate`` about
-    twofold on Arabic text (translate looks up every character; most are unchanged).
+    twofold on Arabic text (translate looks up every character; most are unchanged), and
+    ``str.replace`` for the few frequent letters beats a callback per occurrence again.
     One-to-one replacements keep every index where it is, so for the offset map only
     deletions, expansions and obfuscation runs (rare in news text) are visited one by one.
     """
 
     def __init__(self, rules: dict[str, str]) -> None:
         self.rules = rules
-        self.changed_re = re.compile(_char_class("".join(rules)))
+        # The letters Arabic text is full of (teh marbuta, alef maksura, hamza alefs, the
+        # Arabic comma: over a hundred in a 4,000-character article) are replaced with
+        # str.replace, a C loop, instead of one Python callback each; the regex then only
+        # visits the rare rest. Splitting the table into passes is only exact because no
+        # replacement contains a character the table changes (checked here and by a test).
+        idempotent = not any(
+            char in rules for replacement in rules.values() for char in replacement
+        )
+        self.hot = [(c, rules[c]) for c in _HOT_CHARS if c in rules] if idempotent else []
+        hot_chars = {char for char, _ in self.hot}
+        self.rest_re = re.compile(_char_class("".join(c for c in rules if c not in hot_chars)))
         one_to_one = "".join(c for c, r in rules.items() if len(r) == 1)
         resizing = "".join(c for c, r in rules.items() if len(r) != 1)
         self.one_to_one_re = re.compile(_char_class(one_to_one))
@@ -333,7 +350,9 @@ class _Rules:
     def apply(self, text: str) -> str:
         if TATWEEL in text:
             text = _OBFUSCATION_RE.sub("", text)
-        return self.changed_re.sub(self._replace, text)
+        for char, replacement in self.hot:
+            text = text.replace(char, replacement)
+        return self.rest_re.sub(self._replace, text)
 
     def apply_with_map(self, text: str) -> tuple[str, list[int]]:
         same_length = self.one_to_one_re.sub(self._replace, text)
@@ -371,6 +390,18 @@ def normalize(text: str) -> str:
 
 def _semi_normalize(text: str) -> str:
     return _SEMI.apply(text)
+
+
+# _FINISH_TABLE as str.replace passes: hamza alefs and tatweel are few, and a replace that
+# finds nothing costs one fast scan, where str.translate looks up every character.
+_FINISH_PAIRS = tuple((char, _FULL_RULES[char]) for char in _HAMZA_ALEFS + TATWEEL)
+
+
+def _finish(semi: str) -> str:
+    """The matching form of semi-normalised text: ``normalize(t) == _finish(_semi_normalize(t))``."""
+    for char, replacement in _FINISH_PAIRS:
+        semi = semi.replace(char, replacement)
+    return semi
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
@@ -555,10 +586,59 @@ def tokenize(text: str) -> list[Token]:
 
 def token_keys(text: str) -> list[str]:
     """``[t.key for t in tokenize(text)]`` without computing offsets."""
+    return _keys_of_semi(_semi_normalize(text))
+
+
+def normalize_and_keys(text: str) -> tuple[str, list[str]]:
+    """``(normalize(text), token_keys(text))`` with one pass of the rule table, not two."""
     semi = _semi_normalize(text)
-    token_re = _TOKEN_RE if TATWEEL in semi else _PLAIN_TOKEN_RE
-    keys = [_key_from_semi(word) for word in token_re.findall(semi)]
-    return [key for key in keys if key]
+    return _finish(semi), _keys_of_semi(semi)
+
+
+# Keys of each white-space-separated piece of semi-normalised text ("والقوات", "(سانا)،"):
+# pieces repeat so much in news text that a dictionary look-up per piece replaces most of the
+# regex and key work.
+_PIECE_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def _piece_keys(piece: str) -> tuple[str, ...]:
+    return tuple(key for key in map(_key_from_semi, _PLAIN_TOKEN_RE.findall(piece)) if key)
+
+
+def _keys_of_semi(semi: str) -> list[str]:
+    if TATWEEL in semi:
+        keys = [_key_from_semi(word) for word in _TOKEN_RE.findall(semi)]
+        return [key for key in keys if key]
+    # Without a tatweel a token never spans white space (white space is not a word
+    # character), so the tokens of the text are the tokens of its pieces, in order.
+    pieces = semi.split()
+    piece_keys: list[tuple[str, ...]] = memo_map(_PIECE_KEYS, _piece_keys, pieces)
+    return list(chain.from_iterable(piece_keys))
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+# Entries a memo_map dictionary holds at most. Entries are never evicted (no thread ever finds
+# one gone); past the limit new items are computed each time, so memory stays bounded.
+MEMO_LIMIT = 100_000
+
+
+def memo_map(cache: dict[_K, _V], compute: Callable[[_K], _V], items: list[_K]) -> list[_V]:
+    """``[compute(item) for item in items]``, remembering results in ``cache``.
+
+    For the per-token functions of an article (hundreds of tokens, mostly seen before): one
+    dictionary look-up per item through map(), a fraction of a call through lru_cache.
+    """
+    try:
+        return list(map(cache.__getitem__, items))
+    except KeyError:
+        pass
+    found = {item: compute(item) for item in set(items).difference(cache)}
+    if len(cache) + len(found) <= MEMO_LIMIT:
+        cache.update(found)
+        return list(map(cache.__getitem__, items))
+    return [found[item] if item in found else cache[item] for item in items]
 
 
 # --------------------------------------------------------------------------------------
@@ -599,7 +679,7 @@ def search_key(key: str) -> str:
 
 def search_keys(text: str) -> list[str]:
     """Distinct search keys of ``text``, in order of first appearance."""
-    return list(dict.fromkeys(map(search_key, token_keys(text))))
+    return list(dict.fromkeys(_search_keys_of(token_keys(text))))
 
 
 def search_document(text: str) -> str:
@@ -609,7 +689,15 @@ def search_document(text: str) -> str:
 
 def search_document_from_keys(keys: list[str]) -> str:
     """``search_document`` for text whose ``token_keys`` are already known (import reuses them)."""
-    return " " + " ".join(dict.fromkeys(map(search_key, keys))) + " "
+    return " " + " ".join(dict.fromkeys(_search_keys_of(keys))) + " "
+
+
+# search_key of each clitic key, as a plain dictionary (see memo_map).
+_SEARCH_KEYS: dict[str, str] = {}
+
+
+def _search_keys_of(keys: list[str]) -> list[str]:
+    return memo_map(_SEARCH_KEYS, search_key, keys)
 
 
 # --------------------------------------------------------------------------------------

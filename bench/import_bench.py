@@ -6,9 +6,12 @@ are copies. The number of sentences is drawn so the mean length matches the mean
 cleaned body of baly-dev (4,003 characters, measured by bench/cleaning_report.py); the mean
 actually produced is printed. The import runs with one worker process per core, as the
 command does. Each size runs in its own process against a fresh
-database, so peak memory (ru_maxrss) is comparable between sizes.
+database, so peak memory (ru_maxrss) is comparable between sizes. Each line also gives the CPU
+time per record of the main process (reading, storing) and of the worker processes (cleaning,
+normalising, fingerprinting): on a shared machine those stay meaningful when the rate does not.
 
     .venv/bin/python bench/import_bench.py                       # SQLite, 1k and 10k
+    .venv/bin/python bench/import_bench.py --sizes 1000 --modes import   # a quick look
     .venv/bin/python bench/import_bench.py --database-url postgres://postgres@127.0.0.1:5432/test
 
 Targets (issue 2): >= 300 articles/s; memory that does not grow with the batch size.
@@ -78,6 +81,10 @@ def write_articles(path: Path, n: int, sentences: list[str], seed: int) -> int:
     return total_chars // max(n, 1)
 
 
+# Import alone (issue 2's figure), then the whole path with event clustering.
+MODES = ("import", "import+cluster")
+
+
 def run_one(jsonl: Path, database_url: str, cluster: bool) -> None:
     """Child process: fresh database, one import, a JSON line of figures on stdout."""
     os.environ["DATABASE_URL"] = database_url
@@ -94,10 +101,13 @@ def run_one(jsonl: Path, database_url: str, cluster: bool) -> None:
     from articles.imports import import_paths
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     batch = import_paths(paths=[jsonl], cluster=cluster, workers=os.cpu_count() or 1)
     seconds = time.perf_counter() - started
+    cpu_after = _cpu_seconds()
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    processed = max(batch.imported + batch.rejected + batch.duplicates, 1)
     print(
         json.dumps(
             {
@@ -108,10 +118,22 @@ def run_one(jsonl: Path, database_url: str, cluster: bool) -> None:
                 "seconds": seconds,
                 "rate": batch.imported / seconds,
                 "peak_rss_mb": rss_after / 1024,
+                # CPU per record: the main process (reading, storing) and the worker
+                # processes (cleaning, normalising, fingerprinting); on a busy machine these
+                # are steadier than the rate.
+                "main_cpu_ms": 1000 * (cpu_after[0] - cpu_before[0]) / processed,
+                "workers_cpu_ms": 1000 * (cpu_after[1] - cpu_before[1]) / processed,
                 "rss_growth_mb": (rss_after - rss_before) / 1024,
             }
         )
     )
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """User + system CPU of this process and of its finished children (the import workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -119,6 +141,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--database-url", default="")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=list(MODES),
+        help="import alone (issue 2's figure) and/or the whole path with event clustering",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cluster", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -133,8 +162,7 @@ def main() -> None:
         for size in args.sizes:
             jsonl = Path(tmp) / f"articles-{size}.jsonl"
             mean_chars = write_articles(jsonl, size, sentences, seed=size)
-            # Import alone (issue 2's figure), then the whole path with event clustering.
-            for mode in ("import", "import+cluster"):
+            for mode in args.modes:
                 url = args.database_url or f"sqlite:///{Path(tmp) / f'bench-{size}-{mode}.sqlite3'}"
                 command = [sys.executable, __file__, "--child", str(jsonl), "--database-url", url]
                 if mode == "import+cluster":
@@ -149,12 +177,14 @@ def main() -> None:
                     f"{figures['rate']:.0f} articles/s, {figures['seconds']:.1f} s, "
                     f"peak RSS {figures['peak_rss_mb']:.0f} MB "
                     f"(+{figures['rss_growth_mb']:.0f} MB during import), "
+                    f"CPU per record {figures['main_cpu_ms']:.2f} ms main + "
+                    f"{figures['workers_cpu_ms']:.2f} ms workers, "
                     f"rejected {figures['rejected']}, duplicates {figures['duplicates']}, "
                     f"near-duplicates {figures['near_duplicates']}",
                     flush=True,
                 )
     small, large = min(args.sizes), max(args.sizes)
-    for mode in ("import", "import+cluster"):
+    for mode in args.modes:
         a, b = results[mode, small], results[mode, large]
         print(
             f"{mode}: throughput {large}/{small} = {b['rate'] / a['rate']:.2f}; "

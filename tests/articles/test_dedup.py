@@ -5,6 +5,7 @@ from pathlib import Path
 
 from articles import dedup
 from articles.cleaning import clean_text
+from articles.normalization import normalize_and_keys
 
 STORY = (
     "قالت مصادر محلية إن قوات مدعومة من أنقرة هاجمت قرية صغيرة شمال بلدة عين عيسى "
@@ -56,3 +57,21 @@ def test_seed_articles_that_share_paragraphs_are_not_near_duplicates(corpus_dir:
     b = clean_text((seeds / names[1]).read_text(encoding="utf-8")).body
     similarity = dedup.jaccard(dedup.shingles(a), dedup.shingles(b))
     assert not dedup.is_near_duplicate(similarity), similarity
+
+
+def test_fingerprints_are_stable_across_versions() -> None:
+    # Stored band keys and hashes are compared with new ones: a faster implementation must
+    # give the very same values (these were computed before the import was optimised).
+    fp = dedup.fingerprint(STORY)
+    assert fp.content_hash == "e044a7b4c3f7b260d0dd6725be60dbb2e66d6d1312d5632a81e3bfe440997559"
+    assert fp.signature[:4] == (27407463, 159716929, 35505345, 33728425)
+    assert fp.bands[:2] == ("00:9d0895e10183e51d", "01:aec6b5a76867f226")
+    assert (len(fp.shingles), sum(fp.shingles) % 1000003) == (37, 118929)
+
+
+def test_a_fingerprint_from_known_keys_and_matching_form_is_the_same() -> None:
+    normalized, keys = normalize_and_keys(STORY)
+    assert dedup.fingerprint(STORY, keys, normalized=normalized) == dedup.fingerprint(STORY)
+    assert dedup.content_hash_of_normalized(normalized) == dedup.content_hash(STORY)
+    assert dedup.minhash(dedup.shingles(STORY)) == dedup.fingerprint(STORY).signature
+    assert dedup.fingerprint("") == dedup.Fingerprint(dedup.content_hash(""), frozenset(), (), ())

@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from articles import dedup, imports
 from articles.imports import import_paths, import_uploads
-from articles.models import Article, Outlet
+from articles.models import Article, DuplicateBand, Outlet
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +232,61 @@ def test_every_baly_record_is_stored(corpus_dir: Path) -> None:
     # Exact duplicates inside the corpus are reported, never lost silently.
     assert batch.imported + batch.duplicates == expected == 343
     assert Article.objects.count() == batch.imported
+
+
+# The database stage reads what a commit window needs in three queries (URLs, content hashes,
+# band keys) and writes the window's band rows together; records stored earlier in the same
+# window must count exactly as stored ones.
+
+
+def test_a_url_repeated_in_one_window_is_a_duplicate(tmp_path: Path) -> None:
+    url = "https://a.example/story"
+    path = _write_jsonl(
+        tmp_path / "u.jsonl",
+        [
+            {"id": "a", "url": url, "text": BODY_A},
+            {"id": "b", "url": url, "text": BODY_B},
+        ],
+    )
+    batch = import_paths(paths=[path])
+    first = Article.objects.get()
+    assert (batch.imported, batch.duplicates) == (1, 1)
+    assert batch.errors[0]["reason"] == f"same URL as article #{first.pk}"
+
+
+@pytest.mark.parametrize("window", [64, 2, 1])
+def test_copies_are_found_within_and_across_commit_windows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    monkeypatch.setattr(imports, "COMMIT_WINDOW", window)
+    edited = BODY_A.replace("فجر اليوم", "صباح اليوم") + "\n\nالمصدر: وكالات"
+    long_url = "https://a.example/" + "x" * 2100
+    path = _write_jsonl(
+        tmp_path / "w.jsonl",
+        [
+            {"id": "orig", "outlet": "Wire", "text": BODY_A},
+            {"id": "bad", "outlet": "Wire", "url": long_url, "text": BODY_B},
+            {"id": "other", "outlet": "Wire", "text": BODY_B},
+            {"id": "same", "outlet": "Wire", "text": BODY_A},
+            {"id": "reprint", "outlet": "Reprinter", "text": BODY_A},
+            {"id": "copy", "outlet": "Echo", "text": edited},
+        ],
+    )
+    batch = import_paths(paths=[path])
+    assert (batch.imported, batch.near_duplicates, batch.duplicates, batch.rejected) == (
+        4,
+        2,
+        1,
+        1,
+    )
+    orig = Article.objects.get(external_id="orig")
+    assert [e["record"] for e in batch.errors] == [f"{path}:{n}" for n in (2, 4, 5, 6)]
+    assert batch.errors[1]["reason"] == f"same text as article #{orig.pk}"
+    assert Article.objects.get(external_id="reprint").duplicate_of == orig
+    assert Article.objects.get(external_id="copy").duplicate_of == orig
+    assert Article.objects.get(external_id="other").duplicate_of is None
+    # Every stored article has its 16 band rows; the rejected and duplicate records none.
+    stored = set(Article.objects.values_list("pk", flat=True))
+    bands = list(DuplicateBand.objects.values_list("article_id", flat=True))
+    assert set(bands) == stored
+    assert len(bands) == dedup.BANDS * len(stored)

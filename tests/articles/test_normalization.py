@@ -22,6 +22,7 @@ from articles.normalization import (
     Token,
     lemmas,
     normalize,
+    normalize_and_keys,
     normalize_with_map,
     search_document,
     search_keys,
@@ -466,3 +467,39 @@ def test_search_document_contains_every_search_key_as_a_whole_word(text: str) ->
     assert document.startswith(" ")
     assert document.endswith(" ")
     assert all(f" {key} " in document for key in search_keys(text))
+
+
+@given(_texts)
+def test_normalize_and_keys_equals_normalize_and_token_keys(text: str) -> None:
+    assert normalize_and_keys(text) == (normalize(text), token_keys(text))
+
+
+def test_the_matching_form_is_the_finished_semi_form_for_every_character() -> None:
+    # normalize_and_keys derives the matching form from the semi form the keys are read from.
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        assert normalization._finish(normalization._semi_normalize(char)) == normalize(char)
+    text = 'قـ.ـتل أإآ الـ24 لـ"قسد" ﺃحمد ـــ'
+    assert normalization._finish(normalization._semi_normalize(text)) == normalize(text)
+
+
+def test_no_replacement_holds_a_character_the_table_changes() -> None:
+    # The frequent letters are replaced in a pass of their own (str.replace), the rest by one
+    # regex: exact only while no replacement is itself rewritten by the table.
+    for rules in (normalization._FULL_RULES, normalization._SEMI_RULES):
+        assert not any(char in rules for replacement in rules.values() for char in replacement)
+    assert normalization._FULL.hot
+    assert normalization._SEMI.hot
+
+
+def test_memo_map_gives_the_computed_values_past_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(normalization, "MEMO_LIMIT", 3)
+    cache: dict[str, int] = {}
+    assert normalization.memo_map(cache, len, ["a", "bb", "a"]) == [1, 2, 1]
+    assert normalization.memo_map(cache, len, ["ccc", "dddd", "bb", "eeeee"]) == [3, 4, 2, 5]
+    assert len(cache) <= 3
+    assert normalization.memo_map(cache, len, ["a", "bb"]) == [1, 2]
