@@ -46,6 +46,7 @@ from comparisons import clustering
 from comparisons.assignment import assign_to_cluster, refresh_storylines
 from comparisons.findings import store_findings, update_divergence
 from comparisons.models import ArticleFeatures, Membership
+from comparisons.tasks import assign_unclustered
 
 # How many band-sharing articles are checked at most, those sharing the most bands first;
 # more would only be texts sharing boilerplate or a few sentences with thousands of pages.
@@ -578,4 +579,9 @@ def import_uploads(*, files: list[UploadedFile], user: AbstractBaseUser) -> Impo
         source=", ".join(f.name or "" for f in files)[:2000],
     )
     sources = [Source(f.name or "upload", data=f.read()) for f in files]
-    return run_import(items=read_sources(sources), batch=batch)
+    # Clustering runs as a background task: on a large upload it would hold the request for
+    # minutes. The embedded default backend runs the task right here, before the redirect.
+    batch = run_import(items=read_sources(sources), batch=batch, cluster=False)
+    if batch.imported:
+        transaction.on_commit(assign_unclustered.enqueue)
+    return batch

@@ -481,3 +481,28 @@ def test_a_viewer_sees_no_upload_form_and_a_forged_upload_is_refused(viewer_clie
     response = viewer_client.post(reverse("articles:import_page"), {"files": [upload]})
     assert response.status_code == 403
     assert not ImportBatch.objects.exists()
+
+
+def test_an_upload_leaves_clustering_to_a_worker_under_the_database_task_backend(
+    analyst_client, settings, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from comparisons.models import Membership
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    record = {
+        "id": "a1",
+        "outlet": "Orient News",
+        "text": "قصفت مدفعية ثقيلة قرية المشيرفة قرب عين عيسى في ريف الرقة الشمالي.",
+    }
+    upload = SimpleUploadedFile("a.jsonl", json.dumps(record, ensure_ascii=False).encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post(reverse("articles:import_page"), {"files": [upload]})
+    assert response.status_code == 302
+    assert ImportBatch.objects.get().imported == 1
+    assert not Membership.objects.exists()  # the request did not wait for clustering
+    assert DBTaskResult.objects.get().task_path == "comparisons.tasks.assign_unclustered"
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert Membership.objects.count() == 1
