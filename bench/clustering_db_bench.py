@@ -19,6 +19,7 @@ the figure is the cost of one more article once the index holds N).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -55,7 +56,9 @@ def make_articles(n: int, sentences: list[str], seed: int) -> list[dict[str, obj
     articles: list[dict[str, object]] = []
     start = date(2012, 1, 1).toordinal()
     span = date(2024, 12, 31).toordinal() - start
+    events = 0
     while len(articles) < n:
+        events += 1
         k = rng.randint(8, 16)
         first = rng.randrange(0, len(sentences) - k)
         event = sentences[first : first + k]
@@ -69,6 +72,7 @@ def make_articles(n: int, sentences: list[str], seed: int) -> list[dict[str, obj
                     "title": picked[0][:100],
                     "body": "\n\n".join(picked),
                     "published": day + timedelta(days=rng.randint(0, 3)),
+                    "event": events,
                 }
             )
     return articles[:n]
@@ -134,6 +138,15 @@ def run_one(n: int, database_url: str, corpus: Path) -> None:
 
     timings: list[float] = []
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    collecting = [0.0, 0.0]  # start of the current collection, total seconds collecting
+
+    def gc_timer(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        else:
+            collecting[1] += time.perf_counter() - collecting[0]
+
+    gc.callbacks.append(gc_timer)
     started = time.perf_counter()
     for start in range(0, len(ids), ASSIGN_WINDOW):
         window: list[float] = []
@@ -148,6 +161,7 @@ def run_one(n: int, database_url: str, corpus: Path) -> None:
         commit = (time.perf_counter() - t0) / len(window)
         timings.extend(t + commit for t in window)
     total = time.perf_counter() - started
+    gc.callbacks.remove(gc_timer)
     tail = timings[-1000:]
     print(
         json.dumps(
@@ -159,6 +173,7 @@ def run_one(n: int, database_url: str, corpus: Path) -> None:
                 "tail_median_ms": statistics.median(tail) * 1000,
                 "tail_p95_ms": sorted(tail)[int(len(tail) * 0.95) - 1] * 1000,
                 "clusters": Membership.objects.values("cluster").distinct().count(),
+                "gc_seconds": collecting[1],
             }
         )
     )
@@ -202,7 +217,8 @@ def main() -> None:
             print(
                 f"{size:>7} articles: {r['rate']:.0f} articles/s over the whole run; "
                 f"last 1,000: median {r['tail_median_ms']:.2f} ms, p95 {r['tail_p95_ms']:.2f} ms; "
-                f"{r['clusters']} clusters (setup {r['prepare_seconds']:.0f} s)",
+                f"{r['clusters']} clusters; {r['gc_seconds']:.1f} s of the run in garbage "
+                f"collection (setup {r['prepare_seconds']:.0f} s)",
                 flush=True,
             )
     small, large = min(results), max(results)

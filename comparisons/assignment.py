@@ -35,6 +35,14 @@ from comparisons.models import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    features: clustering.ArticleFeatures
+    # Salient terms as the assignment computed them, valid while the index holds n_docs.
+    salient: list[str]
+    n_docs: int
+
+
 @dataclass(slots=True)
 class _CachedIndex:
     index: clustering.ClusterIndex
@@ -46,7 +54,7 @@ class _CachedIndex:
     # Features this process read for the articles it assigned and has not replayed yet: the
     # replay that follows needs them again, and reading back the JSON it just wrote is most
     # of an assignment's cost. Only a shortcut: anything missing is read from the database.
-    fresh: dict[int, clustering.ArticleFeatures] = field(default_factory=dict)
+    fresh: dict[int, _Fresh] = field(default_factory=dict)
 
 
 _cache: _CachedIndex | None = None
@@ -91,7 +99,7 @@ REPLAY_PAGE = 2000
 def _replay(
     index: clustering.ClusterIndex,
     after: int,
-    fresh: dict[int, clustering.ArticleFeatures],
+    fresh: dict[int, _Fresh],
 ) -> int:
     """Add the memberships created after ``after`` in creation order; returns the last id."""
     last = after
@@ -112,10 +120,15 @@ def _replay(
             else {}
         )
         for pk, article_id, cluster_id in page:
-            features = fresh.pop(article_id, None)
-            if features is None:
+            known = fresh.pop(article_id, None)
+            if known is None:
                 features = clustering.ArticleFeatures.from_dict(stored[article_id])
-            index.add(str(article_id), features, str(cluster_id))
+                index.add(str(article_id), features, str(cluster_id))
+            elif known.n_docs == index.n_docs:
+                # Nothing was added since the assignment: its salient terms still hold.
+                index.add(str(article_id), known.features, str(cluster_id), salient=known.salient)
+            else:
+                index.add(str(article_id), known.features, str(cluster_id))
             last = pk
         if len(page) < REPLAY_PAGE:
             return last
@@ -213,7 +226,7 @@ def assign_to_cluster(*, article: Article) -> Membership:
     evidence = {**result.evidence, "cluster_id": cluster.pk}
     # The index learns of this membership from the database at the next sync, so a transaction
     # that rolls back never leaves the in-memory index ahead of the truth.
-    cache.fresh[article.pk] = features
+    cache.fresh[article.pk] = _Fresh(features, result.salient, result.n_docs)
     return Membership.objects.create(
         article=article, cluster=cluster, score=result.score, evidence=evidence
     )

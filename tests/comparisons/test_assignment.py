@@ -251,3 +251,30 @@ def test_a_not_same_decision_is_respected_by_a_process_that_already_had_an_index
     with transaction.atomic():
         bump_version()  # as every correction does
     assert assign_to_cluster(article=second).cluster_id != _cluster_of("a")
+
+
+def test_the_index_an_assigning_process_keeps_equals_one_rebuilt_from_the_database() -> None:
+    from django.db import transaction
+
+    from comparisons import assignment
+    from comparisons.models import ClusteringState
+
+    texts = [CLASH_1, SCHOOL, CLASH_2, SCHOOL + " " + CLASH_1, CLASH_2 + " " + SCHOOL]
+    with transaction.atomic():  # one commit window, as imports and cluster_events use
+        for i, text in enumerate(texts):
+            assign_to_cluster(article=_store_unassigned(f"x{i}", text, f"2020-12-{18 + i}"))
+    with transaction.atomic():
+        kept = assignment._synced_index(ClusteringState.locked()).index
+    forget_index()
+    with transaction.atomic():
+        rebuilt = assignment._synced_index(ClusteringState.locked()).index
+    assert kept is not rebuilt
+    assert kept.article_cluster == rebuilt.article_cluster
+    assert kept.postings == rebuilt.postings
+    assert kept.df == rebuilt.df
+    assert {c: v.term_sums for c, v in kept.clusters.items()} == {
+        c: v.term_sums for c, v in rebuilt.clusters.items()
+    }
+    assert {c: v.norm_parts for c, v in kept.clusters.items()} == {
+        c: v.norm_parts for c, v in rebuilt.clusters.items()
+    }
