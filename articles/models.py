@@ -307,22 +307,58 @@ class ArticleVersion(models.Model):
         return data.decode(self.encoding or "utf-8", errors="replace")
 
 
-class ImportJob(models.Model):
-    """A fetch run in the background (pasted URLs, or a poll of the feeds), with its progress.
+class BackgroundJob(models.Model):
+    """What every background job shares: its status, times and why it failed.
 
-    The task writes each item's result and the counts as it goes, outside any transaction, so
-    the job page (polling with htmx) shows a worker's progress while it runs.
+    The task writes them outside any transaction, so a page polling with htmx sees a worker's
+    progress while it runs.
     """
-
-    class Kind(models.TextChoices):
-        URLS = "urls", _("web addresses")
-        FEEDS = "feeds", _("feed poll")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         FINISHED = "finished", _("finished")
         FAILED = "failed", _("failed")
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    # Why the job as a whole stopped.
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.FAILED)
+
+    def _mark_running(self, *also: str) -> None:
+        self.status = self.Status.RUNNING
+        self.started_at = timezone.now()
+        self.save(update_fields=["status", "started_at", *also])
+
+    def _mark_done(self, *, error: str = "", also: tuple[str, ...] = ()) -> None:
+        self.status = self.Status.FAILED if error else self.Status.FINISHED
+        self.error = error
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "error", "finished_at", *also])
+
+
+class ImportJob(BackgroundJob):
+    """A fetch run in the background (pasted URLs, or a poll of the feeds), with its progress.
+
+    The task writes each item's result and the counts as it goes, so the job page shows a
+    worker's progress while it runs.
+    """
+
+    class Kind(models.TextChoices):
+        URLS = "urls", _("web addresses")
+        FEEDS = "feeds", _("feed poll")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -332,20 +368,12 @@ class ImportJob(models.Model):
         related_name="import_jobs",
         verbose_name=_("who"),
     )
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.URLS)
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
     total = models.PositiveIntegerField(_("items"), default=0)
     done = models.PositiveIntegerField(
         _("done"), default=0, help_text=_("Items finished, the failed ones included.")
     )
     failed = models.PositiveIntegerField(_("failed"), default=0)
-    # Why the job as a whole stopped (an item's failure is on the item).
-    error = models.TextField(_("error"), blank=True)
     batch = models.ForeignKey(
         ImportBatch,
         on_delete=models.SET_NULL,
@@ -355,8 +383,7 @@ class ImportJob(models.Model):
         verbose_name=_("import batch"),
     )
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
 
@@ -365,10 +392,6 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:job_detail", args=[self.pk])
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.FINISHED, self.Status.FAILED)
 
     @property
     def percent(self) -> int:
@@ -398,16 +421,12 @@ class ImportJob(models.Model):
         return last is None or (now or timezone.now()) - last > limit
 
     def start(self, *, batch: ImportBatch | None = None) -> None:
-        self.status = self.Status.RUNNING
-        self.started_at = timezone.now()
         self.batch = batch
-        self.save(update_fields=["status", "started_at", "batch"])
+        self._mark_running("batch")
 
     def finish(self, *, error: str = "") -> None:
-        self.status = self.Status.FAILED if error else self.Status.FINISHED
-        self.error = error
-        self.finished_at = timezone.now()
-        self.save(update_fields=["status", "error", "finished_at"])
+        """Finished, or failed as a whole with `error` (an item's failure is on the item)."""
+        self._mark_done(error=error)
 
 
 class ImportJobItem(models.Model):

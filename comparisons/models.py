@@ -9,11 +9,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Max, Min
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, Outlet
+from articles.models import Article, BackgroundJob, Outlet
 from comparisons.actors import ACTOR_NAMES
 from comparisons.gazetteer import PLACES
 
@@ -549,7 +548,7 @@ def pdf_page_count(pdf: bytes) -> int | None:
     return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf)) or None
 
 
-class PdfExport(models.Model):
+class PdfExport(BackgroundJob):
     """A cluster's side-by-side PDF, rendered by a background task and kept for download.
 
     The PDF is stored in the database (a BinaryField), not in a folder: the worker that renders
@@ -557,12 +556,6 @@ class PdfExport(models.Model):
     `db_worker`s share one PostgreSQL), and the database is the only storage they share. A
     5-article export is a few hundred kilobytes.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        FINISHED = "finished", _("finished")
-        FAILED = "failed", _("failed")
 
     cluster = models.ForeignKey(
         Cluster, on_delete=models.CASCADE, related_name="pdf_exports", verbose_name=_("cluster")
@@ -577,19 +570,11 @@ class PdfExport(models.Model):
     )
     # The interface language of the request: the worker renders the page in it.
     language = models.CharField(_("language"), max_length=8, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
-    error = models.TextField(_("error"), blank=True)
     pdf = models.BinaryField(_("PDF"), blank=True, editable=False)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("PDF export")
         verbose_name_plural = _("PDF exports")
 
@@ -600,30 +585,18 @@ class PdfExport(models.Model):
         return reverse("comparisons:pdf_export_detail", args=[self.pk])
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.FINISHED, self.Status.FAILED)
-
-    @property
     def filename(self) -> str:
         # Digits only: nothing a cluster title could smuggle into a header.
         return f"zawiya-cluster-{self.cluster_id}-{self.pk}.pdf"
 
     def start(self) -> None:
-        self.status = self.Status.RUNNING
-        self.started_at = timezone.now()
-        self.save(update_fields=["status", "started_at"])
+        self._mark_running()
 
     def finish(self, *, pdf: bytes) -> None:
-        self.status = self.Status.FINISHED
         self.pdf = pdf
         self.size = len(pdf)
         self.pages = pdf_page_count(pdf)
-        self.error = ""
-        self.finished_at = timezone.now()
-        self.save(update_fields=["status", "pdf", "size", "pages", "error", "finished_at"])
+        self._mark_done(also=("pdf", "size", "pages"))
 
     def fail(self, *, error: str) -> None:
-        self.status = self.Status.FAILED
-        self.error = error
-        self.finished_at = timezone.now()
-        self.save(update_fields=["status", "error", "finished_at"])
+        self._mark_done(error=error)
