@@ -483,8 +483,9 @@ def test_a_viewer_sees_no_upload_form_and_a_forged_upload_is_refused(viewer_clie
     assert not ImportBatch.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker runs on its own terms: real commits
 def test_an_upload_leaves_clustering_to_a_worker_under_the_database_task_backend(
-    analyst_client, settings, django_capture_on_commit_callbacks
+    analyst_client, settings
 ) -> None:
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
@@ -498,8 +499,7 @@ def test_an_upload_leaves_clustering_to_a_worker_under_the_database_task_backend
         "text": "قصفت مدفعية ثقيلة قرية المشيرفة قرب عين عيسى في ريف الرقة الشمالي.",
     }
     upload = SimpleUploadedFile("a.jsonl", json.dumps(record, ensure_ascii=False).encode())
-    with django_capture_on_commit_callbacks(execute=True):
-        response = analyst_client.post(reverse("articles:import_page"), {"files": [upload]})
+    response = analyst_client.post(reverse("articles:import_page"), {"files": [upload]})
     assert response.status_code == 302
     assert ImportBatch.objects.get().imported == 1
     assert not Membership.objects.exists()  # the request did not wait for clustering
