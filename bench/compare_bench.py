@@ -15,18 +15,14 @@ Target (issue 4): median under 100 ms for the side-by-side page of a 5-article c
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-DEFAULT_CORPUS = Path(os.environ.get("ZAWIYA_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+from seeds_cluster import DEFAULT_CORPUS, seeds_cluster  # noqa: E402
 
 
 def _timed(client, url: str, n: int, **extra: object) -> list[float]:
@@ -44,45 +40,15 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
-    seeds = args.corpus / "seeds"
-    if not (seeds / "manifest.json").exists():
-        print(f"no seeds at {seeds}", file=sys.stderr)
-        return 1
-
-    tmp = tempfile.mkdtemp(prefix="zawiya-compare-bench-")
-    os.environ.update(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "SECRET_KEY": "bench-only",
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "testserver",
-            "SECURE_SSL_REDIRECT": "false",
-            "STATICFILES_MANIFEST": "false",
-            "AXES_ENABLED": "false",
-        }
+    first = seeds_cluster(
+        args.corpus,
+        prefix="zawiya-compare-bench-",
+        env={"ALLOWED_HOSTS": "testserver", "SECURE_SSL_REDIRECT": "false"},
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    # Static files are not collected for a bench; whitenoise says so once per process.
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.core.management import call_command
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
 
-    from articles.imports import import_paths
-    from comparisons import corrections
-    from comparisons.models import Cluster
-
-    call_command("migrate", verbosity=0)
-    from django.contrib.auth import get_user_model
-
-    batch = import_paths(paths=[seeds])
-    assert batch.imported == 5, (batch.imported, batch.rejected)  # noqa: S101
-    first, *others = Cluster.objects.order_by("pk")
-    for other in others:
-        corrections.merge_clusters(target=first, other=other, user=None)
     articles = first.memberships.count()
 
     user = get_user_model().objects.create_user(username="bench")

@@ -15,18 +15,14 @@ Target (issue 5): under 2 s warm for a 5-article cluster.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-DEFAULT_CORPUS = Path(os.environ.get("ZAWIYA_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+from seeds_cluster import DEFAULT_CORPUS, seeds_cluster  # noqa: E402
 
 
 def main() -> int:
@@ -34,42 +30,17 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    seeds = args.corpus / "seeds"
-    if not (seeds / "manifest.json").exists():
-        print(f"no seeds at {seeds}", file=sys.stderr)
-        return 1
-
-    tmp = tempfile.mkdtemp(prefix="zawiya-pdf-bench-")
-    os.environ.update(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "SECRET_KEY": "bench-only",
-            "DEBUG": "false",
-            "STATICFILES_MANIFEST": "false",
-            "AXES_ENABLED": "false",
-            "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-        }
+    first = seeds_cluster(
+        args.corpus,
+        prefix="zawiya-pdf-bench-",
+        env={"TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.utils import translation
 
-    from articles.imports import import_paths
-    from comparisons import corrections, exports
-    from comparisons.models import Cluster
+    from comparisons import exports
     from comparisons.tasks import start_pdf_export
 
-    call_command("migrate", verbosity=0)
-    batch = import_paths(paths=[seeds])
-    assert batch.imported == 5, (batch.imported, batch.rejected)  # noqa: S101
-    first, *others = Cluster.objects.order_by("pk")
-    for other in others:
-        corrections.merge_clusters(target=first, other=other, user=None)
     user = get_user_model().objects.create_user(username="bench")
     chars = sum(len(a.body) for a in first.articles_in_order())
     print(f"cluster #{first.pk}: {first.memberships.count()} articles, {chars} characters")
