@@ -82,17 +82,16 @@ def store_features(*, article: Article) -> ArticleFeatures:
 
 
 def _stored_features(article: Article) -> clustering.ArticleFeatures:
-    data = ArticleFeatures.objects.filter(article=article).values_list("data", flat=True)[:1]
-    if not data:
-        return clustering.ArticleFeatures.from_dict(store_features(article=article).data)
-    return clustering.ArticleFeatures.from_dict(data[0])
+    data = ArticleFeatures.data_of(article.pk)
+    if data is None:
+        data = store_features(article=article).data
+    return clustering.ArticleFeatures.from_dict(data)
 
 
-# Memberships are read in pages with a LIMIT: it makes PostgreSQL walk the primary key from
-# the last one seen (a few index entries) instead of planning a scan of the whole table, and
-# needs no server-side cursor (three round trips) for the usual page of one or none. The page
-# reads ids only, with no join to the features table: joined, PostgreSQL planned a scan of
-# every stored feature per assignment, which made each one slower as the table grew.
+# Memberships are read in pages (``Membership.created_after``): no server-side cursor (three
+# round trips) for the usual page of one or none. The page reads ids only, with no join to the
+# features table: joined, PostgreSQL planned a scan of every stored feature per assignment,
+# which made each one slower as the table grew.
 REPLAY_PAGE = 2000
 
 
@@ -104,11 +103,7 @@ def _replay(
     """Add the memberships created after ``after`` in creation order; returns the last id."""
     last = after
     while True:
-        page = list(
-            Membership.objects.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "article_id", "cluster_id")[:REPLAY_PAGE]
-        )
+        page = Membership.created_after(last, REPLAY_PAGE)
         unknown = [article_id for _, article_id, _ in page if article_id not in fresh]
         stored = (
             dict(

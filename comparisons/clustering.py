@@ -96,21 +96,32 @@ Dates: ``date_factor``
 Assignment (``assign``)
 - Candidates come only from the index (never a scan of all clusters): postings from the
   article's top ``SALIENT_TERMS`` = 12 TF-IDF terms (terms in more than ``STOP_DF_RATIO`` = 5%
-  of articles are skipped once ``N >= STOP_DF_MIN_DOCS``: they name the war, not an event),
-  its resolved places, and actor x week keys (an actor within a 3-week window of the article;
-  no actor keys for undated articles). Every postings list keeps only the ``POSTINGS_CAP`` = 32
-  most recently updated clusters, and the ``MAX_CANDIDATES`` = 32 clusters with the most
-  weighted hits are scored. Work per article is therefore bounded whatever the index size.
-  Evidence for 32 (was 64): baly-dev A, B and all B-cubed F1 unchanged (0.744, 0.830, 0.763);
-  on the synthetic stream of ``bench/clustering_db_bench.py`` (40k events, 100k articles over
-  13 years, ground truth known) the pure ``assign`` at 100k costs 1.6 ms instead of 2.9 ms,
-  B-cubed recall stays 0.997 and precision rises 0.799 -> 0.818 (fewer stale candidates).
-  ``MAX_CANDIDATES`` = 16 was also tried: half A F1 0.744 -> 0.735, so it stays 32.
+  of articles are skipped once ``N >= STOP_DF_MIN_DOCS``: they name the war, not an event) and
+  its resolved places. Every postings list keeps only the ``POSTINGS_CAP`` = 32 most recently
+  updated clusters, and the ``MAX_CANDIDATES`` = 32 clusters with the most weighted hits are
+  scored. Work per article is therefore bounded whatever the index size.
+- Time buckets: a dated article's keys are posted and looked up per ``BUCKET_DAYS`` = 16-day
+  bucket (every bucket its interval touches; lookups cover the buckets within reach of the
+  date factor, about 9 days either side), so a term's postings hold the clusters of one
+  period, not the last 32 of all time: a busy year no longer evicts this month's clusters, and
+  the loop over postings no longer visits clusters the date filter then drops. Undated
+  articles read and write plain keys (every date can match them) and ``@u`` keys that dated
+  articles also read. 16 days keeps a lookup to 2-3 buckets. Actor x week keys were dropped:
+  at 100k synthetic articles 50 of the 51 near-date candidates an article had came from actor
+  keys alone (the same few actors are in most reports of a week), and each cost a cosine.
+  Undated articles (all of baly-dev) are unaffected: the same candidates as before.
+- Evidence for ``POSTINGS_CAP`` 32 (was 64): baly-dev A, B and all B-cubed F1 unchanged
+  (0.744, 0.830, 0.763); on the synthetic stream of ``bench/clustering_db_bench.py`` (40k
+  events, 100k articles over 13 years, ground truth known) the pure ``assign`` at 100k cost
+  1.6 ms instead of 2.9 ms. ``MAX_CANDIDATES`` = 16 was also tried: half A F1 0.744 -> 0.735,
+  so it stays 32.
 - The best-scoring candidate at or above ``ASSIGN_THRESHOLD`` = 0.22 wins (ties: first
   candidate in the deterministic candidate order); otherwise a new cluster. Deterministic: same
-  input, same order, same clusters. The text cosine is computed first for every candidate and
-  the rest of the evidence only for those above ``MIN_TEXT_SIMILARITY`` (and for the best
-  rejected one), which gives the same result as scoring all of them fully.
+  input, same order, same clusters. The text cosine is computed first for every candidate, the
+  other parts of the score only for those above ``MIN_TEXT_SIMILARITY``, and the evidence
+  record only for the chosen (or best rejected) one; the article's side of every comparison
+  (TF-IDF weights, norm, place and actor shares: ``ClusterIndex.probe``) is computed once. The
+  result is the same as scoring all of them fully (a test checks it).
 - Analyst decisions: ``forbidden`` clusters are never chosen ("not the same event"); ``pinned``
   puts the article in a given cluster regardless of score (the evidence is still computed).
 - Threshold evidence: ``ASSIGN_THRESHOLD`` = 0.22. On the seeds (dates known) the
@@ -217,7 +228,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from itertools import repeat
+from operator import mul
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -233,6 +246,8 @@ W_PLACES = 0.15
 W_ACTORS = 0.05
 W_NUMBERS = 0.10
 ASSIGN_THRESHOLD = 0.22
+# The most the parts other than text can add (each part is at most 1; place specificity <= 1).
+MAX_BONUS = W_TITLE + W_PLACES + W_ACTORS + W_NUMBERS
 MIN_TEXT_SIMILARITY = 0.08
 MIN_TITLE_KEYS = 3
 TITLE_CHANCE = 0.5
@@ -255,7 +270,7 @@ STOP_DF_RATIO = 0.05
 STOP_DF_MIN_DOCS = 200
 POSTINGS_CAP = 32
 MAX_CANDIDATES = 32
-ACTOR_WEEK_WINDOW = 1  # weeks either side: a 3-week window
+BUCKET_DAYS = 16
 
 MAIN_PLACE_SHARE = 0.15
 STORY_ACTOR_OVERLAP = 0.3
@@ -439,16 +454,29 @@ def _shares(counts: Mapping[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in counts.items()} if total else {}
 
 
+def _overlap(
+    shares: Mapping[str, float], counts: Mapping[str, float], *, places: bool
+) -> tuple[float, list[str]]:
+    """Histogram intersection of one side's shares with the other side's counts.
+
+    Places are weighted by their specificity (unresolved ambiguous names weigh nothing).
+    """
+    total = sum(counts.values())
+    if not total:
+        return 0.0, []
+    if places:
+        shared = sorted(k for k in shares if k in counts and specificity(k) > 0)
+        return sum(specificity(k) * min(shares[k], counts[k] / total) for k in shared), shared
+    shared = sorted(k for k in shares if k in counts)
+    return sum(min(shares[k], counts[k] / total) for k in shared), shared
+
+
 def _place_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, list[str]]:
-    sa, sb = _shares(a), _shares(b)
-    shared = sorted(k for k in sa if k in sb and specificity(k) > 0)
-    return sum(specificity(k) * min(sa[k], sb[k]) for k in shared), shared
+    return _overlap(_shares(a), b, places=True)
 
 
 def _actor_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, list[str]]:
-    sa, sb = _shares(a), _shares(b)
-    shared = sorted(k for k in sa if k in sb)
-    return sum(min(sa[k], sb[k]) for k in shared), shared
+    return _overlap(_shares(a), b, places=False)
 
 
 def _interval_gap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -489,8 +517,13 @@ def title_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return max(0.0, (ratio - TITLE_CHANCE) / (1.0 - TITLE_CHANCE))
 
 
-def _week(ordinal: int) -> int:
-    return ordinal // 7
+# Beyond this many days of gap the date factor alone keeps a score under the threshold.
+_DATE_REACH = DATE_GRACE_DAYS + DATE_DECAY_DAYS * math.log(1.0 / ASSIGN_THRESHOLD)
+
+
+def _buckets(start: int, end: int) -> range:
+    """Time buckets (``BUCKET_DAYS`` days of day ordinals) overlapping an interval."""
+    return range(start // BUCKET_DAYS, end // BUCKET_DAYS + 1)
 
 
 # --- the index ------------------------------------------------------------------------------
@@ -530,6 +563,32 @@ class ClusterSummary:
 class Match:
     score: float
     evidence: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """An article's TF-IDF weights (and their norm) and mention shares, as an index sees it."""
+
+    features: ArticleFeatures
+    weights: dict[str, float]
+    # Each weight times the term's idf again: the centroid's idf, applied on the article's side.
+    scaled: dict[str, float]
+    norm: float
+    place_shares: dict[str, float]
+    actor_shares: dict[str, float]
+
+
+class _Parts(NamedTuple):
+    total: float
+    text: float
+    title: float
+    places: float
+    shared_places: list[str]
+    actors: float
+    shared_actors: list[str]
+    shared_numbers: frozenset[int]
+    factor: float
+    gap: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,14 +641,40 @@ class ClusterIndex:
         )
         return ranked[:SALIENT_TERMS]
 
-    def _keys(self, features: ArticleFeatures, salient: list[str]) -> list[tuple[str, float]]:
+    def _posting_keys(self, features: ArticleFeatures, salient: list[str]) -> list[str]:
+        """Postings an article's cluster joins: see ``_lookup_keys`` for who reads them."""
+        keys = self._base_keys(features, salient)
+        posted = [key for key, _ in keys]  # read by undated articles: every date matches them
+        if features.interval is None:
+            posted += [key + "@u" for key, _ in keys]
+        else:
+            for bucket in _buckets(*features.interval):
+                posted += [f"{key}@{bucket}" for key, _ in keys]
+        return posted
+
+    def _lookup_keys(
+        self, features: ArticleFeatures, salient: list[str]
+    ) -> list[tuple[str, float]]:
+        """Postings an article reads, with the weight of a hit.
+
+        An undated article reads the plain keys (clusters of any date); a dated one reads its
+        keys in the time buckets within reach of its interval, plus those of undated clusters,
+        so a term's postings hold clusters of one period instead of the last 32 of all time.
+        """
+        keys = self._base_keys(features, salient)
+        if features.interval is None:
+            return keys
+        start, end = features.interval
+        reach = math.ceil(_DATE_REACH)
+        found = [(key + "@u", weight) for key, weight in keys]
+        for bucket in _buckets(start - reach, end + reach):
+            found += [(f"{key}@{bucket}", weight) for key, weight in keys]
+        return found
+
+    @staticmethod
+    def _base_keys(features: ArticleFeatures, salient: list[str]) -> list[tuple[str, float]]:
         keys = [("t:" + t, 1.0) for t in salient]
         keys += [("p:" + p, 2.0 * specificity(p)) for p in features.places if specificity(p) > 0]
-        if features.interval is not None and features.precision == "day":
-            week = _week(features.interval[0])
-            for actor in features.actors:
-                for w in range(week - ACTOR_WEEK_WINDOW, week + ACTOR_WEEK_WINDOW + 1):
-                    keys.append((f"a:{actor}:{w}", 0.5))
         return keys
 
     # candidate search, scoring
@@ -611,12 +696,12 @@ class ClusterIndex:
         if salient is None:
             salient = self.salient_terms(features)
         hits: dict[str, float] = {}
-        for key, weight in self._keys(features, salient):
+        for key, weight in self._lookup_keys(features, salient):
             for cluster_id in self.postings.get(key, ()):
                 hits[cluster_id] = hits.get(cluster_id, 0.0) + weight
         if features.interval is not None:
             # Drop clusters whose date gap alone makes the threshold unreachable.
-            limit = DATE_GRACE_DAYS + DATE_DECAY_DAYS * math.log(1.0 / ASSIGN_THRESHOLD)
+            limit = _DATE_REACH
             start, end = features.interval
             clusters = self.clusters
             for cluster_id in list(hits):
@@ -627,44 +712,57 @@ class ClusterIndex:
         ranked = sorted(hits, key=lambda c: (-hits[c], c))
         return ranked[:MAX_CANDIDATES]
 
-    def text_similarity(self, weights: Mapping[str, float], norm: float, cluster_id: str) -> float:
-        """Cosine of an article's TF-IDF ``weights`` (Euclidean ``norm``) and a centroid."""
+    def text_similarity(self, probe: Probe, cluster_id: str) -> float:
+        """Cosine of an article's TF-IDF vector (``probe``) and a cluster's centroid."""
         cluster = self.clusters[cluster_id]
         sums = cluster.term_sums
-        base, log_df = self._log_n + 1.0, self._log_df
-        # fsum is exactly rounded, so the set's (hash-seeded) order cannot change the result.
-        shared = sums.keys() & weights.keys()
-        dot = math.fsum(sums[t] * (base - log_df[t]) * weights[t] for t in shared)
+        # The dot product over the centroid's terms in C (a term the article lacks gives 0);
+        # fsum is exactly rounded, so it does not depend on the order of the terms either.
+        dot = math.fsum(map(mul, sums.values(), map(probe.scaled.get, sums, repeat(0.0))))
+        base = self._log_n + 1.0
         s0, s1, s2 = cluster.norm_parts
         c_norm_sq = base * base * s0 - 2.0 * base * s1 + s2
-        if not norm or c_norm_sq <= 0.0:
+        if not probe.norm or c_norm_sq <= 0.0:
             return 0.0
         # term_sums / n is the centroid: the 1/n factors of dot and norm cancel.
-        return dot / (len(cluster.members) * norm * math.sqrt(c_norm_sq))
+        return dot / (len(cluster.members) * probe.norm * math.sqrt(c_norm_sq))
 
-    def score(
+    def probe(self, features: ArticleFeatures) -> Probe:
+        """The article's side of every comparison, computed once per assignment."""
+        weights: dict[str, float] = {}
+        scaled: dict[str, float] = {}
+        base, logs = self._log_n + 1.0, self._log_df
+        for term, count in features.terms.items():
+            idf = base - logs.get(term, 0.0)
+            weights[term] = weight = (1.0 + math.log(count)) * idf
+            scaled[term] = weight * idf
+        return Probe(
+            features=features,
+            weights=weights,
+            scaled=scaled,
+            norm=math.sqrt(sum(w * w for w in weights.values())),
+            place_shares=_shares(features.places),
+            actor_shares=_shares(features.actors),
+        )
+
+    @staticmethod
+    def _date(probe: Probe, cluster: _Cluster) -> tuple[float, int | None]:
+        features = probe.features
+        exact = features.precision == "day" and cluster.day_interval is not None
+        return date_factor(features.interval, cluster.interval, exact=exact)
+
+    def _parts(
         self,
-        features: ArticleFeatures,
-        cluster_id: str,
-        *,
-        weights: Mapping[str, float] | None = None,
-        norm: float | None = None,
-        text: float | None = None,
-    ) -> Match:
-        """Similarity of an article to one cluster, with its evidence.
-
-        ``weights`` (the article's TF-IDF), ``norm`` (their Euclidean norm) and ``text`` (the
-        ``text_similarity`` already computed) let ``assign`` share that work across candidates.
-        """
-        cluster = self.clusters[cluster_id]
-        article = weights if weights is not None else self.weights(features.terms)
-        a_norm = norm if norm is not None else math.sqrt(sum(w * w for w in article.values()))
-        if text is None:
-            text = self.text_similarity(article, a_norm, cluster_id)
+        probe: Probe,
+        cluster: _Cluster,
+        text: float,
+        dated: tuple[float, int | None] | None = None,
+    ) -> _Parts:
+        features = probe.features
         title = max((title_similarity(features.title_keys, t) for t in cluster.titles), default=0.0)
-        places, shared_places = _place_overlap(features.places, cluster.places)
-        actors, shared_actors = _actor_overlap(features.actors, cluster.actors)
-        shared_numbers = sorted(features.numbers & cluster.numbers)
+        places, shared_places = _overlap(probe.place_shares, cluster.places, places=True)
+        actors, shared_actors = _overlap(probe.actor_shares, cluster.actors, places=False)
+        shared_numbers = features.numbers & cluster.numbers
         numbers = 1.0 if shared_numbers else 0.0
         content = (
             W_TEXT * text
@@ -673,25 +771,46 @@ class ClusterIndex:
             + W_ACTORS * actors
             + W_NUMBERS * numbers
         )
-        exact = features.precision == "day" and cluster.day_interval is not None
-        factor, gap = date_factor(features.interval, cluster.interval, exact=exact)
+        factor, gap = dated or self._date(probe, cluster)
         total = content * factor if text >= MIN_TEXT_SIMILARITY else 0.0
+        return _Parts(
+            total, text, title, places, shared_places, actors, shared_actors, shared_numbers,
+            factor, gap,
+        )  # fmt: skip
+
+    def score(
+        self,
+        features: ArticleFeatures,
+        cluster_id: str,
+        *,
+        probe: Probe | None = None,
+        text: float | None = None,
+    ) -> Match:
+        """Similarity of an article to one cluster, with its evidence.
+
+        ``probe`` (``self.probe(features)``) and ``text`` (the ``text_similarity`` already
+        computed) let ``assign`` share that work across candidates.
+        """
+        probe = probe or self.probe(features)
+        if text is None:
+            text = self.text_similarity(probe, cluster_id)
+        parts = self._parts(probe, self.clusters[cluster_id], text)
         evidence: dict[str, Any] = {
             "cluster_id": cluster_id,
-            "score": round(total, 4),
+            "score": round(parts.total, 4),
             "text_similarity": round(text, 4),
-            "title_similarity": round(title, 4),
-            "place_overlap": round(places, 4),
-            "shared_places": shared_places,
-            "actor_overlap": round(actors, 4),
-            "shared_actors": shared_actors,
-            "shared_numbers": shared_numbers,
-            "date_gap_days": gap,
-            "date_factor": round(factor, 4),
+            "title_similarity": round(parts.title, 4),
+            "place_overlap": round(parts.places, 4),
+            "shared_places": parts.shared_places,
+            "actor_overlap": round(parts.actors, 4),
+            "shared_actors": parts.shared_actors,
+            "shared_numbers": sorted(parts.shared_numbers),
+            "date_gap_days": parts.gap,
+            "date_factor": round(parts.factor, 4),
         }
         if text < MIN_TEXT_SIMILARITY:
             evidence["vetoed"] = "text similarity below minimum"
-        return Match(total, evidence)
+        return Match(parts.total, evidence)
 
     # updates
 
@@ -726,8 +845,10 @@ class ClusterIndex:
         for term, count in features.terms.items():
             sums[term] = sums.get(term, 0.0) + 1.0 + math.log(count)
         if len(sums) > CENTROID_TERMS:
-            kept = sorted(sums, key=lambda t: (-sums[t] * self.idf(t), t))[:CENTROID_TERMS]
-            cluster.term_sums = {t: sums[t] for t in kept}
+            # The same order as sorting by (-sums[t] * idf(t), t), without a call per term.
+            base, logs = self._log_n + 1.0, self._log_df
+            ranked = sorted([(-(total * (base - logs[t])), t) for t, total in sums.items()])
+            cluster.term_sums = {t: sums[t] for _, t in ranked[:CENTROID_TERMS]}
         n = len(cluster.members)
         s0 = s1 = s2 = 0.0
         for term, total in cluster.term_sums.items():
@@ -746,7 +867,7 @@ class ClusterIndex:
                 cluster.day_interval = _widen(cluster.day_interval, features.interval)
             else:
                 cluster.rough_interval = _widen(cluster.rough_interval, features.interval)
-        for key, _weight in self._keys(features, salient):
+        for key in self._posting_keys(features, salient):
             posting = self.postings.setdefault(key, {})
             posting.pop(cluster_id, None)
             posting[cluster_id] = None
@@ -774,42 +895,47 @@ def assign(
     ``forbidden`` clusters are never chosen; ``pinned`` forces the cluster (an analyst's
     decision). With ``add=False`` the index is left unchanged (a dry run for suggestions).
     """
-    weights = index.weights(features.terms)
-    norm = math.sqrt(sum(w * w for w in weights.values()))
-    salient = index.salient_terms(features, weights=weights)
+    probe = index.probe(features)
+    salient = index.salient_terms(features, weights=probe.weights)
     candidates = [c for c in index.candidates(features, salient=salient) if c not in forbidden]
     # Text cosine first: below MIN_TEXT_SIMILARITY a candidate scores 0 whatever the rest, so
-    # its evidence is only built if it ends up the best rejected one (same result, less work).
-    best: Match | None = None
+    # only the others are scored, and evidence is built for the chosen (or best rejected) one
+    # alone. Same result as scoring every candidate fully, in candidate order.
+    best: tuple[float, str, float] | None = None  # score, cluster, text similarity
     first_vetoed: str | None = None
     for cluster_id in candidates:
-        text = index.text_similarity(weights, norm, cluster_id)
+        text = index.text_similarity(probe, cluster_id)
         if text < MIN_TEXT_SIMILARITY:
             first_vetoed = first_vetoed or cluster_id
             continue
-        match = index.score(features, cluster_id, weights=weights, norm=norm, text=text)
-        if best is None or match.score > best.score:
-            best = match
-    if first_vetoed is not None and (best is None or best.score <= 0.0):
-        # Ties go to the first candidate in candidate order, as with one pass over all.
-        vetoed = index.score(features, first_vetoed, weights=weights, norm=norm)
-        if best is None or candidates.index(first_vetoed) < candidates.index(
-            str(best.evidence["cluster_id"])
-        ):
-            best = vetoed
+        cluster = index.clusters[cluster_id]
+        dated = index._date(probe, cluster)
+        if best is not None and (text + MAX_BONUS) * dated[0] < best[0] - 1e-9:
+            continue  # even full marks on every other part could not beat the best so far
+        total = index._parts(probe, cluster, text, dated).total
+        if best is None or total > best[0]:
+            best = (total, cluster_id, text)
+    # Ties go to the first candidate in candidate order, as with one pass over all.
+    if first_vetoed is not None and (
+        best is None
+        or (best[0] <= 0.0 and candidates.index(first_vetoed) < candidates.index(best[1]))
+    ):
+        text = index.text_similarity(probe, first_vetoed)
+        best = (0.0, first_vetoed, text)
+    match = None if best is None else index.score(features, best[1], probe=probe, text=best[2])
     considered = len(candidates)
     if pinned is not None:
         if pinned in index.clusters:
-            match = index.score(features, pinned, weights=weights, norm=norm)
+            match = index.score(features, pinned, probe=probe)
             evidence = {**match.evidence, "pinned": True, "candidates_considered": considered}
             result = Assignment(pinned, False, match.score, evidence)
         else:
             result = Assignment(pinned, True, 0.0, {"pinned": True, "cluster_id": pinned})
-    elif best is not None and best.score >= ASSIGN_THRESHOLD:
-        evidence = {**best.evidence, "candidates_considered": considered}
-        result = Assignment(str(best.evidence["cluster_id"]), False, best.score, evidence)
+    elif match is not None and match.score >= ASSIGN_THRESHOLD:
+        evidence = {**match.evidence, "candidates_considered": considered}
+        result = Assignment(str(match.evidence["cluster_id"]), False, match.score, evidence)
     else:
-        runner_up = best.evidence if best is not None else None
+        runner_up = match.evidence if match is not None else None
         new_id = index.new_cluster_id()
         evidence = {
             "cluster_id": new_id,

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Max, Min
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -144,8 +146,25 @@ class ClusteringState(models.Model):
 
     @classmethod
     def locked(cls) -> ClusteringState:
-        state, _ = cls.objects.select_for_update().get_or_create(pk=1)
-        return state
+        """The state row, locked until the end of the caller's transaction (created if absent)."""
+        # Hand-written SQL, here and in the other per-assignment reads below: each assignment
+        # runs them, and building the query with the ORM cost ten times the query itself
+        # (measured on SQLite: 0.15 ms against 0.01 ms).
+        sql = f"SELECT version, epoch FROM {_table(cls)} WHERE id = 1"  # noqa: S608 (model's table)
+        if connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            row = cursor.fetchone()
+        if row is None:
+            state, _ = cls.objects.select_for_update().get_or_create(pk=1)
+            return state
+        # SQLite hands back the UUID as 32 hex digits, PostgreSQL as a UUID.
+        return cls(pk=1, version=row[0], epoch=uuid.UUID(str(row[1])))
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 class Membership(models.Model):
@@ -166,6 +185,20 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} in cluster {self.cluster_id}"
+
+    @classmethod
+    def created_after(cls, pk: int, limit: int) -> list[tuple[int, int, int]]:
+        """(id, article id, cluster id) of the next ``limit`` memberships after ``pk``, in order.
+
+        The LIMIT makes PostgreSQL walk the primary key from ``pk`` instead of planning a scan.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, article_id, cluster_id FROM {_table(cls)} "  # noqa: S608 (model's table)
+                "WHERE id > %s ORDER BY id LIMIT %s",
+                [pk, limit],
+            )
+            return [(int(a), int(b), int(c)) for a, b, c in cursor.fetchall()]
 
     @property
     def is_pinned(self) -> bool:
@@ -214,6 +247,19 @@ class ArticleFeatures(models.Model):
 
     def __str__(self) -> str:
         return f"features of article {self.article_id}"
+
+    @classmethod
+    def data_of(cls, article_id: int) -> dict[str, Any] | None:
+        """An article's stored features (as ``clustering.ArticleFeatures.to_dict``), or None."""
+        with connection.cursor() as cursor:
+            sql = f"SELECT data FROM {_table(cls)} WHERE article_id = %s"  # noqa: S608 (model's table)
+            cursor.execute(sql, [article_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        data = row[0]
+        # Django reads JSON columns as text on every backend; decoded values are accepted too.
+        return json.loads(data) if isinstance(data, (str, bytes)) else dict(data)
 
 
 class NotSameEvent(models.Model):

@@ -34,6 +34,11 @@ FLOOD = (
     "غمرت مياه الأمطار أحياء في مدينة اللاذقية وتضررت عشرات المنازل والمحال التجارية "
     "وأعلنت البلدية حالة الطوارئ لتصريف المياه من الشوارع.",
 )
+FLOOD_OTHER_OUTLET = (
+    "أمطار غزيرة تغمر شوارع اللاذقية",
+    "تضررت عشرات المنازل في اللاذقية بعد أن غمرت مياه الأمطار الشوارع، وقالت البلدية إن "
+    "فرق الطوارئ تعمل على تصريف المياه.",
+)
 IDLIB_MUSHAYRIFA = (
     "قصف على المشيرفة",
     "قصفت الطائرات الحربية بلدة المشيرفة وقرى مجاورة وسط نزوح الأهالي نحو الشمال.",
@@ -189,6 +194,44 @@ def test_candidates_come_from_the_index_not_a_scan() -> None:
     ]
 
 
+def test_a_busy_other_year_does_not_push_a_recent_cluster_out_of_the_postings() -> None:
+    index = ClusterIndex()
+    recent = assign(index, "f", feats(FLOOD, date(2020, 12, 18)))
+    for i in range(clustering.POSTINGS_CAP + 8):
+        # The same wording in 2016, each in a cluster of its own: every term's postings fill up.
+        assign(index, f"old{i}", feats(FLOOD, date(2016, 3, 1)), pinned=f"old{i}")
+    found = index.candidates(feats(FLOOD_OTHER_OUTLET, date(2020, 12, 19)))
+    assert found == [recent.cluster_id]
+
+
+def test_dates_in_neighbouring_time_buckets_still_meet() -> None:
+    # 16-day buckets: ordinal // 16 changes between these two days.
+    first = date(2020, 12, 18)
+    while (
+        first.toordinal() + 2
+    ) // clustering.BUCKET_DAYS == first.toordinal() // clustering.BUCKET_DAYS:
+        first = date.fromordinal(first.toordinal() + 1)
+    index = ClusterIndex()
+    a = assign(index, "a", feats(ATTACK, first))
+    later = date.fromordinal(first.toordinal() + 2)
+    assert index.candidates(feats(ATTACK_OTHER_OUTLET, later)) == [a.cluster_id]
+
+
+def test_dated_and_undated_reports_find_each_other() -> None:
+    index = ClusterIndex()
+    dated = assign(index, "a", feats(ATTACK, date(2020, 12, 18)))
+    assert index.candidates(feats(ATTACK_OTHER_OUTLET, None, "unknown")) == [dated.cluster_id]
+    other = ClusterIndex()
+    undated = assign(other, "a", feats(ATTACK, None, "unknown"))
+    assert other.candidates(feats(ATTACK_OTHER_OUTLET, date(2020, 12, 19))) == [undated.cluster_id]
+
+
+def test_a_report_years_away_is_not_even_a_candidate() -> None:
+    index = ClusterIndex()
+    assign(index, "a", feats(ATTACK, date(2019, 11, 24)))
+    assert index.candidates(feats(ATTACK_OTHER_OUTLET, date(2020, 12, 19))) == []
+
+
 def test_same_input_same_order_gives_same_clusters() -> None:
     articles = [
         ("a", feats(ATTACK, date(2020, 12, 18))),
@@ -269,12 +312,13 @@ def test_text_similarity_is_the_exact_cosine_right_after_an_update() -> None:
     cluster = index.clusters["c1"]
     n = len(cluster.members)
     centroid = {t: s / n * index.idf(t) for t, s in cluster.term_sums.items()}
-    flood = index.weights(feats(FLOOD, None, "unknown").terms)
-    for weights in (index.weights(a.terms), flood):
+    for features in (a, feats(FLOOD, None, "unknown")):
+        weights = index.weights(features.terms)
         norm = sum(w * w for w in weights.values()) ** 0.5
         dot = sum(w * weights.get(t, 0.0) for t, w in centroid.items())
         expected = dot / (norm * sum(w * w for w in centroid.values()) ** 0.5)
-        assert index.text_similarity(weights, norm, "c1") == pytest.approx(expected, abs=1e-12)
+        similarity = index.text_similarity(index.probe(features), "c1")
+        assert similarity == pytest.approx(expected, abs=1e-12)
 
 
 def test_assign_picks_the_same_cluster_as_scoring_every_candidate() -> None:
