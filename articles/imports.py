@@ -44,6 +44,7 @@ from articles.models import Article, DuplicateBand, ImportBatch, Outlet, OutletD
 from articles.normalization import normalize_and_keys, search_document_from_keys, token_keys
 from comparisons import clustering
 from comparisons.assignment import assign_to_cluster, refresh_storylines
+from comparisons.clustering import ArticleFeatures as ClusterFeatures
 from comparisons.findings import store_findings, update_divergence
 from comparisons.models import ArticleFeatures, Membership
 from comparisons.tasks import assign_unclustered
@@ -534,7 +535,13 @@ def _import_item(
     _count(batch, errors, item.ref, result)
     if cluster and result.outcome in (Outcome.IMPORTED, Outcome.NEAR_DUPLICATE):
         assert result.article is not None  # noqa: S101 - stored outcomes carry it
-        return replace(result, membership=assign_to_cluster(article=result.article))
+        features = (
+            ClusterFeatures.from_dict(prepared.features)
+            if isinstance(prepared, Prepared) and prepared.features is not None
+            else None
+        )
+        membership = assign_to_cluster(article=result.article, features=features)
+        return replace(result, membership=membership)
     return result
 
 

@@ -95,6 +95,7 @@ def run_one(n: int, database_url: str, corpus: Path) -> None:
 
     from articles import dedup
     from articles.models import Article, Outlet
+    from comparisons import clustering
     from comparisons.assignment import ASSIGN_WINDOW, assign_to_cluster
     from comparisons.models import ArticleFeatures, ClusteringState, Membership
 
@@ -151,12 +152,17 @@ def run_one(n: int, database_url: str, corpus: Path) -> None:
     for start in range(0, len(ids), ASSIGN_WINDOW):
         window: list[float] = []
         with transaction.atomic():
+            # As cluster_unassigned does: the window's features in one query, shared out.
+            t0 = time.perf_counter()
+            stored = ArticleFeatures.data_for(ids[start : start + ASSIGN_WINDOW])
+            read = time.perf_counter() - t0
             for article in Article.objects.filter(
                 pk__in=ids[start : start + ASSIGN_WINDOW]
             ).order_by("pk"):
                 t0 = time.perf_counter()
-                assign_to_cluster(article=article)
-                window.append(time.perf_counter() - t0)
+                features = clustering.ArticleFeatures.from_dict(stored[article.pk])
+                assign_to_cluster(article=article, features=features)
+                window.append(time.perf_counter() - t0 + read / len(stored))
             t0 = time.perf_counter()
         commit = (time.perf_counter() - t0) / len(window)
         timings.extend(t + commit for t in window)

@@ -5,7 +5,7 @@ The scoring and candidate search live in the pure `comparisons.clustering`; this
 
 Consistency across processes: the database is the truth. Each assignment runs in a transaction
 that locks the single `ClusteringState` row, so two workers never assign at once (which could
-found two clusters for one event). Before assigning, the process brings its index up to date:
+found two clusters for one event); a commit window of several assignments takes it once. Before assigning, the process brings its index up to date:
 memberships created since it last looked are replayed in creation order; when the state's version
 moved (an analyst's correction or a rebuild), the index is rebuilt from every membership.
 Replaying in creation order makes the index identical to the one that made the decisions.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from articles.models import Article
 from comparisons import clustering
@@ -51,6 +51,9 @@ class _CachedIndex:
     last_membership_id: int
     # "Not the same event" pairs change only with corrections, which bump the version.
     not_same: dict[int, set[int]]
+    # Registered with the transaction that took the clustering lock (``_lock``); while it is
+    # still pending there, the lock is still held and the state cannot have changed.
+    lock_token: Callable[[], None] | None = None
     # Features this process read for the articles it assigned and has not replayed yet: the
     # replay that follows needs them again, and reading back the JSON it just wrote is most
     # of an assignment's cost. Only a shortcut: anything missing is read from the database.
@@ -105,15 +108,7 @@ def _replay(
     while True:
         page = Membership.created_after(last, REPLAY_PAGE)
         unknown = [article_id for _, article_id, _ in page if article_id not in fresh]
-        stored = (
-            dict(
-                ArticleFeatures.objects.filter(article_id__in=unknown).values_list(
-                    "article_id", "data"
-                )
-            )
-            if unknown
-            else {}
-        )
+        stored = ArticleFeatures.data_for(unknown) if unknown else {}
         for pk, article_id, cluster_id in page:
             known = fresh.pop(article_id, None)
             if known is None:
@@ -149,6 +144,38 @@ def _synced_index(state: ClusteringState) -> _CachedIndex:
             # Left behind by assignments whose transaction rolled back.
             _cache.fresh.clear()
     return _cache
+
+
+def _lock_held(cache: _CachedIndex | None) -> bool:
+    if cache is None or cache.lock_token is None:
+        return False
+    token = cache.lock_token
+    # Django drops a transaction's pending on-commit callbacks when it commits or rolls back,
+    # and those of a savepoint that rolls back: the token is there only while the transaction
+    # (or savepoint) that locked the state row is alive.
+    return any(func is token for _, func, _ in connection.run_on_commit)
+
+
+def _lock_and_sync() -> _CachedIndex:
+    """Lock the clustering state for this transaction and bring the index up to date.
+
+    Within a commit window the lock is taken once: later assignments in the same transaction
+    only replay the memberships created since (their own), which saves a round trip each.
+    Nothing else can change the state meanwhile: other processes wait for the lock, and this
+    process's corrections call ``bump_version``, which forgets the token.
+    """
+    if _lock_held(_cache):
+        assert _cache is not None  # noqa: S101 - checked by _lock_held
+        _cache.last_membership_id = _replay(_cache.index, _cache.last_membership_id, _cache.fresh)
+        return _cache
+    cache = _synced_index(ClusteringState.locked())
+
+    def token() -> None:
+        cache.lock_token = None
+
+    cache.lock_token = token
+    transaction.on_commit(token)
+    return cache
 
 
 def _forbidden_clusters(article: Article, cache: _CachedIndex) -> frozenset[str]:
@@ -198,13 +225,19 @@ def refresh_cluster(cluster: Cluster) -> None:
 # No savepoint when called inside a caller's transaction (an import's commit window): it would
 # cost two round trips per article and nobody recovers from a failed assignment but the caller.
 @transaction.atomic(savepoint=False)
-def assign_to_cluster(*, article: Article) -> Membership:
-    """Put a new article into the best event cluster, or found a new one."""
-    state = ClusteringState.locked()
-    cache = _synced_index(state)
+def assign_to_cluster(
+    *, article: Article, features: clustering.ArticleFeatures | None = None
+) -> Membership:
+    """Put a new article into the best event cluster, or found a new one.
+
+    ``features`` are the article's stored features when the caller already has them (an import
+    that just computed them, a window that read them in one query); otherwise they are read.
+    """
+    cache = _lock_and_sync()
     if str(article.pk) in cache.index.article_cluster:
         return Membership.objects.get(article=article)
-    features = _stored_features(article)
+    if features is None:
+        features = _stored_features(article)
     result = clustering.assign(
         cache.index,
         str(article.pk),
@@ -290,8 +323,12 @@ def cluster_unassigned(*, progress: Callable[[Membership], None] | None = None) 
     for start in range(0, len(pending), ASSIGN_WINDOW):
         window = pending[start : start + ASSIGN_WINDOW]
         with transaction.atomic():
+            # One query for the window's features instead of one per article.
+            stored = ArticleFeatures.data_for(window)
             for article in Article.objects.filter(pk__in=window).order_by("pk"):
-                membership = assign_to_cluster(article=article)
+                data = stored.get(article.pk)
+                features = clustering.ArticleFeatures.from_dict(data) if data else None
+                membership = assign_to_cluster(article=article, features=features)
                 touched[membership.cluster_id] = membership.cluster
                 done += 1
                 if progress:
@@ -309,21 +346,22 @@ def rebuild(*, progress: Callable[[Membership], None] | None = None) -> dict[str
     clusters and titles; not-the-same-event pairs keep constraining the new assignments.
     """
     with transaction.atomic():
-        state = ClusteringState.locked()
+        ClusteringState.locked()  # held while the memberships go
         removed = (
             Membership.objects.filter(pinned_at__isnull=True)
             .delete()[1]
             .get("comparisons.Membership", 0)
         )
         Cluster.objects.filter(memberships__isnull=True).delete()
-        state.version += 1
-        state.save(update_fields=["version"])
+        bump_version()
     assigned = cluster_unassigned(progress=progress)
     return {"unpinned_memberships_removed": removed, "articles_assigned": assigned}
 
 
 def bump_version() -> None:
     """Called inside a correction's transaction: every process rebuilds its index next time."""
+    if _cache is not None:
+        _cache.lock_token = None  # the next assignment must read the new version
     state = ClusteringState.locked()
     state.version += 1
     state.save(update_fields=["version"])

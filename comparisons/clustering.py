@@ -228,8 +228,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from itertools import repeat
-from operator import mul
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
@@ -534,6 +532,7 @@ class _Cluster:
     id: str
     members: list[str] = field(default_factory=list)
     term_sums: dict[str, float] = field(default_factory=dict)
+    term_keys: frozenset[str] = frozenset()
     places: Counter[str] = field(default_factory=Counter)
     actors: Counter[str] = field(default_factory=Counter)
     numbers: set[int] = field(default_factory=set)
@@ -573,6 +572,7 @@ class Probe:
     weights: dict[str, float]
     # Each weight times the term's idf again: the centroid's idf, applied on the article's side.
     scaled: dict[str, float]
+    keys: frozenset[str]
     norm: float
     place_shares: dict[str, float]
     actor_shares: dict[str, float]
@@ -716,9 +716,11 @@ class ClusterIndex:
         """Cosine of an article's TF-IDF vector (``probe``) and a cluster's centroid."""
         cluster = self.clusters[cluster_id]
         sums = cluster.term_sums
-        # The dot product over the centroid's terms in C (a term the article lacks gives 0);
-        # fsum is exactly rounded, so it does not depend on the order of the terms either.
-        dot = math.fsum(map(mul, sums.values(), map(probe.scaled.get, sums, repeat(0.0))))
+        scaled = probe.scaled
+        # Two frozensets intersect in C without copying either side (a centroid shares a few
+        # of its 120 terms with an article); fsum is exactly rounded, so the set's
+        # (hash-seeded) order cannot change the result.
+        dot = math.fsum([sums[t] * scaled[t] for t in cluster.term_keys & probe.keys])
         base = self._log_n + 1.0
         s0, s1, s2 = cluster.norm_parts
         c_norm_sq = base * base * s0 - 2.0 * base * s1 + s2
@@ -740,6 +742,7 @@ class ClusterIndex:
             features=features,
             weights=weights,
             scaled=scaled,
+            keys=frozenset(scaled),
             norm=math.sqrt(sum(w * w for w in weights.values())),
             place_shares=_shares(features.places),
             actor_shares=_shares(features.actors),
@@ -849,6 +852,7 @@ class ClusterIndex:
             base, logs = self._log_n + 1.0, self._log_df
             ranked = sorted([(-(total * (base - logs[t])), t) for t, total in sums.items()])
             cluster.term_sums = {t: sums[t] for _, t in ranked[:CENTROID_TERMS]}
+        cluster.term_keys = frozenset(cluster.term_sums)
         n = len(cluster.members)
         s0 = s1 = s2 = 0.0
         for term, total in cluster.term_sums.items():

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -247,6 +248,14 @@ class ArticleFeatures(models.Model):
 
     def __str__(self) -> str:
         return f"features of article {self.article_id}"
+
+    @classmethod
+    def data_for(cls, article_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Stored features by article id, for those of ``article_ids`` that have them."""
+        rows = cls.objects.filter(article_id__in=list(article_ids)).values_list(
+            "article_id", "data"
+        )
+        return dict(rows)
 
     @classmethod
     def data_of(cls, article_id: int) -> dict[str, Any] | None:

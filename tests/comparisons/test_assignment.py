@@ -278,3 +278,23 @@ def test_the_index_an_assigning_process_keeps_equals_one_rebuilt_from_the_databa
     assert {c: v.norm_parts for c, v in kept.clusters.items()} == {
         c: v.norm_parts for c, v in rebuilt.clusters.items()
     }
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the lock ends with its transaction
+def test_a_commit_window_takes_the_clustering_lock_once() -> None:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    articles = [
+        _store_unassigned(f"w{i}", text, f"2020-12-{18 + i}")
+        for i, text in enumerate([CLASH_1, SCHOOL, CLASH_2])
+    ]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        memberships = [assign_to_cluster(article=article) for article in articles]
+    state_reads = [q for q in queries if "clusteringstate" in q["sql"].lower()]
+    assert len(state_reads) == 1
+    assert memberships[2].cluster_id == memberships[0].cluster_id
+    # A new transaction locks again.
+    with CaptureQueriesContext(connection) as queries:
+        assign_to_cluster(article=_store_unassigned("w9", SCHOOL, "2020-12-20"))
+    assert any("clusteringstate" in q["sql"].lower() for q in queries)

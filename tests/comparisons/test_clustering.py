@@ -336,3 +336,18 @@ def test_assign_picks_the_same_cluster_as_scoring_every_candidate() -> None:
             assert result.is_new
             rejected = result.evidence["best_rejected"]
             assert rejected == (best.evidence if best is not None else None)
+
+
+def test_no_part_of_a_score_but_text_can_add_more_than_the_bound_assign_relies_on() -> None:
+    from comparisons.gazetteer import SPECIFICITY
+
+    # assign skips a candidate when (text + MAX_BONUS) x date factor cannot beat the best.
+    assert max(SPECIFICITY.values()) <= 1.0
+    index = ClusterIndex()
+    assign(index, "a", feats(ATTACK, date(2020, 12, 18)))
+    same = feats(ATTACK, date(2020, 12, 18))
+    match = index.score(same, index.article_cluster["a"])
+    text = match.evidence["text_similarity"]
+    assert match.score <= (text + clustering.MAX_BONUS) * match.evidence["date_factor"] + 1e-3
+    parts = [match.evidence[k] for k in ("title_similarity", "place_overlap", "actor_overlap")]
+    assert all(0.0 <= part <= 1.0 for part in parts)
