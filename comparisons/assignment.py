@@ -5,9 +5,9 @@ The scoring and candidate search live in the pure `comparisons.clustering`; this
 
 Consistency across processes: the database is the truth. Each assignment runs in a transaction
 that locks the single `ClusteringState` row, so two workers never assign at once (which could
-found two clusters for one event); a commit window of several assignments takes it once. Before assigning, the process brings its index up to date:
-memberships created since it last looked are replayed in creation order; when the state's version
-moved (an analyst's correction or a rebuild), the index is rebuilt from every membership.
+found two clusters for one event); a commit window of several assignments takes it once.
+Before assigning, the process brings its index up to date: memberships created since it last
+looked are replayed in creation order; when the state's version moved (an analyst's correction or a rebuild), the index is rebuilt from every membership.
 Replaying in creation order makes the index identical to the one that made the decisions.
 """
 
@@ -51,7 +51,7 @@ class _CachedIndex:
     last_membership_id: int
     # "Not the same event" pairs change only with corrections, which bump the version.
     not_same: dict[int, set[int]]
-    # Registered with the transaction that took the clustering lock (``_lock``); while it is
+    # Registered with the transaction that took the clustering lock (``_lock_and_sync``); while it is
     # still pending there, the lock is still held and the state cannot have changed.
     lock_token: Callable[[], None] | None = None
     # Features this process read for the articles it assigned and has not replayed yet: the

@@ -473,10 +473,6 @@ def _overlap(
     return sum(min(shares[k], counts[k] / total) for k in shared), shared
 
 
-def _place_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, list[str]]:
-    return _overlap(_shares(a), b, places=True)
-
-
 def _actor_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, list[str]]:
     return _overlap(_shares(a), b, places=False)
 
