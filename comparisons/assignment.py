@@ -7,8 +7,9 @@ Consistency across processes: the database is the truth. Each assignment runs in
 that locks the single `ClusteringState` row, so two workers never assign at once (which could
 found two clusters for one event); a commit window of several assignments takes it once.
 Before assigning, the process brings its index up to date: memberships created since it last
-looked are replayed in creation order; when the state's version moved (an analyst's correction or a rebuild), the index is rebuilt from every membership.
-Replaying in creation order makes the index identical to the one that made the decisions.
+looked are replayed in creation order; when the state's version moved (an analyst's correction
+or a rebuild), the index is rebuilt from every membership. Replaying in creation order makes the
+index identical to the one that made the decisions.
 """
 
 from __future__ import annotations
