@@ -285,10 +285,13 @@ def test_a_commit_window_takes_the_clustering_lock_once() -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    from comparisons.models import ClusteringState
+
     articles = [
         _store_unassigned(f"w{i}", text, f"2020-12-{18 + i}")
         for i, text in enumerate([CLASH_1, SCHOOL, CLASH_2])
     ]
+    ClusteringState.objects.get_or_create(pk=1)  # a flushed database creates it on first use
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         memberships = [assign_to_cluster(article=article) for article in articles]
     state_reads = [q for q in queries if "clusteringstate" in q["sql"].lower()]
