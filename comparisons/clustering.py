@@ -627,7 +627,18 @@ class ClusterIndex:
         return self._log_n + 1.0 - self._log_df.get(term, 0.0)
 
     def weights(self, terms: Mapping[str, float]) -> dict[str, float]:
-        return {t: (1.0 + math.log(c)) * self.idf(t) for t, c in terms.items()}
+        return self._weigh(terms)[0]
+
+    def _weigh(self, terms: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+        """TF-IDF weights (sublinear tf), and each weight times its idf again (``Probe``)."""
+        weights: dict[str, float] = {}
+        scaled: dict[str, float] = {}
+        base, logs = self._log_n + 1.0, self._log_df  # idf() inlined: the hot path of assign
+        for term, count in terms.items():
+            idf = base - logs.get(term, 0.0)
+            weights[term] = weight = (1.0 + math.log(count)) * idf
+            scaled[term] = weight * idf
+        return weights, scaled
 
     def salient_terms(
         self, features: ArticleFeatures, *, weights: Mapping[str, float] | None = None
@@ -731,13 +742,7 @@ class ClusterIndex:
 
     def probe(self, features: ArticleFeatures) -> Probe:
         """The article's side of every comparison, computed once per assignment."""
-        weights: dict[str, float] = {}
-        scaled: dict[str, float] = {}
-        base, logs = self._log_n + 1.0, self._log_df
-        for term, count in features.terms.items():
-            idf = base - logs.get(term, 0.0)
-            weights[term] = weight = (1.0 + math.log(count)) * idf
-            scaled[term] = weight * idf
+        weights, scaled = self._weigh(features.terms)
         return Probe(
             features=features,
             weights=weights,
