@@ -99,7 +99,10 @@ Assignment (``assign``)
   of articles are skipped once ``N >= STOP_DF_MIN_DOCS``: they name the war, not an event) and
   its resolved places. Every postings list keeps only the ``POSTINGS_CAP`` = 32 most recently
   updated clusters, and the ``MAX_CANDIDATES`` = 32 clusters with the most weighted hits are
-  scored. Work per article is therefore bounded whatever the index size.
+  scored (a term hit weighs 1, a place 2 x its specificity; a cluster found under one key in
+  two time buckets, or in a bucket and among the undated, counts that key once: it used to
+  count twice when its dates crossed a bucket boundary). Work per article is therefore bounded
+  whatever the index size.
 - Time buckets: a dated article's keys are posted and looked up per ``BUCKET_DAYS`` = 16-day
   bucket (every bucket its interval touches; lookups cover the buckets within reach of the
   date factor, about 9 days either side), so a term's postings hold the clusters of one
@@ -119,6 +122,19 @@ Assignment (``assign``)
   events, 100k articles over 13 years, ground truth known) the pure ``assign`` at 100k cost
   1.6 ms instead of 2.9 ms. ``MAX_CANDIDATES`` = 16 was also tried: half A F1 0.744 -> 0.735,
   so it stays 32.
+- Where the time goes at 100k (pure, per article, against 1k): the index holds 31k clusters
+  and 800k postings (about 300 MB), so nearly every lookup misses the CPU caches, and an
+  article has 23.5 candidates within its date reach (0.8 at 1k), of which 2 pass
+  ``MIN_TEXT_SIMILARITY``. Of 0.5 ms of growth, text cosines took 0.17, ``add`` 0.13 and the
+  candidate search 0.11. Kept, with identical clusters on the synthetic stream: terms and
+  cluster ids interned (one string per term instead of one per article; equal keys compare by
+  identity), postings as lists, ln(1 + df) tabulated by df instead of a second dict over the
+  vocabulary, the dot product as a loop in C. Measured and not kept: ``CENTROID_TERMS`` 60
+  halves the pure time at 100k but lowers baly-dev F1 (all 0.763 -> 0.746, B 0.830 -> 0.793:
+  a one-article cluster loses most of its words); scoring only candidates with a hit weight of
+  at least 1.5 (not one shared term or place alone) cuts candidates from 23.5 to 10.7 but
+  loses joins (synthetic B-cubed recall 0.995 -> 0.984); ranking hits by idf instead of 1 per
+  term put the chosen cluster first in 86% of joins instead of 84%, too little to score fewer.
 - The best-scoring candidate at or above ``ASSIGN_THRESHOLD`` = 0.22 wins (ties: first
   candidate in the deterministic candidate order); otherwise a new cluster. Deterministic: same
   input, same order, same clusters. The text cosine is computed first for every candidate, the
@@ -228,10 +244,12 @@ time that an unknown date cannot support.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from operator import mul
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
@@ -373,7 +391,8 @@ class ArticleFeatures:
         return cls(
             title=str(data["title"]),
             title_keys=tuple(data["title_keys"]),
-            terms={str(k): float(v) for k, v in data["terms"].items()},
+            # Interned, as in ``extract_features``: see there.
+            terms={sys.intern(str(k)): float(v) for k, v in data["terms"].items()},
             places={str(k): int(v) for k, v in data["places"].items()},
             actors={str(k): int(v) for k, v in data["actors"].items()},
             numbers=frozenset(int(n) for n in data["numbers"]),
@@ -429,7 +448,10 @@ def extract_features(
     for key in title_content:
         counts[key] = counts.get(key, 0.0) + TITLE_TERM_BOOST
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
-    terms = {key: round(count, 3) for key, count in ranked}
+    # Interned: an index of 100k articles holds millions of references to a few hundred
+    # thousand terms, one string each instead of one per article, and equal terms then compare
+    # by identity in the hot set intersections and lookups.
+    terms = {sys.intern(key): round(count, 3) for key, count in ranked}
     # Title and body are matched separately so a name never spans the seam between them.
     places: Counter[str] = Counter()
     actors: Counter[str] = Counter()
@@ -614,17 +636,21 @@ class ClusterIndex:
         self.n_docs = 0
         self.df: Counter[str] = Counter()
         self.clusters: dict[str, _Cluster] = {}
-        self.postings: dict[str, dict[str, None]] = {}
+        # Lists (oldest first), not dicts: 800k postings of 1-2 clusters at 100k articles, where
+        # a small list is a third of a small dict's size and a move to the end costs at most 32.
+        self.postings: dict[str, list[str]] = {}
         self.article_cluster: dict[str, str] = {}
         self._next_id = 1
-        # ln(1 + N) and ln(1 + df) kept current, so idf is one lookup (hot path of scoring).
+        # ln(1 + N) kept current and ln(1 + k) tabulated for every k <= N, so idf is a lookup
+        # in ``df`` and one in a list (hot path of scoring), with no second dict over the
+        # vocabulary to keep in step.
         self._log_n = 0.0
-        self._log_df: dict[str, float] = {}
+        self._log1p: list[float] = [0.0]
 
     # idf and salient terms
 
     def idf(self, term: str) -> float:
-        return self._log_n + 1.0 - self._log_df.get(term, 0.0)
+        return self._log_n + 1.0 - self._log1p[self.df.get(term, 0)]
 
     def weights(self, terms: Mapping[str, float]) -> dict[str, float]:
         return self._weigh(terms)[0]
@@ -633,9 +659,10 @@ class ClusterIndex:
         """TF-IDF weights (sublinear tf), and each weight times its idf again (``Probe``)."""
         weights: dict[str, float] = {}
         scaled: dict[str, float] = {}
-        base, logs = self._log_n + 1.0, self._log_df  # idf() inlined: the hot path of assign
+        # idf() inlined: the hot path of assign
+        base, log1p, df = self._log_n + 1.0, self._log1p, self.df.get
         for term, count in terms.items():
-            idf = base - logs.get(term, 0.0)
+            idf = base - log1p[df(term, 0)]
             weights[term] = weight = (1.0 + math.log(count)) * idf
             scaled[term] = weight * idf
         return weights, scaled
@@ -665,8 +692,8 @@ class ClusterIndex:
 
     def _lookup_keys(
         self, features: ArticleFeatures, salient: list[str]
-    ) -> list[tuple[str, float]]:
-        """Postings an article reads, with the weight of a hit.
+    ) -> list[tuple[list[str], float]]:
+        """Postings an article reads: for each of its keys, the variants and a hit's weight.
 
         An undated article reads the plain keys (clusters of any date); a dated one reads its
         keys in the time buckets within reach of its interval, plus those of undated clusters,
@@ -674,13 +701,14 @@ class ClusterIndex:
         """
         keys = self._base_keys(features, salient)
         if features.interval is None:
-            return keys
+            return [([key], weight) for key, weight in keys]
         start, end = features.interval
         reach = math.ceil(_DATE_REACH)
-        found = [(key + "@u", weight) for key, weight in keys]
-        for bucket in _buckets(start - reach, end + reach):
-            found += [(f"{key}@{bucket}", weight) for key, weight in keys]
-        return found
+        buckets = _buckets(start - reach, end + reach)
+        return [
+            ([key + "@u", *(f"{key}@{bucket}" for bucket in buckets)], weight)
+            for key, weight in keys
+        ]
 
     @staticmethod
     def _base_keys(features: ArticleFeatures, salient: list[str]) -> list[tuple[str, float]]:
@@ -697,6 +725,20 @@ class ClusterIndex:
         self._next_id += 1
         return cluster_id
 
+    def hits(self, features: ArticleFeatures, salient: list[str]) -> dict[str, float]:
+        """Clusters sharing the article's keys (postings only), with the weight they share."""
+        hits: dict[str, float] = {}
+        postings = self.postings
+        for variants, weight in self._lookup_keys(features, salient):
+            # A cluster posted under several variants of one key (two time buckets, dated and
+            # undated members) shares that key once.
+            found: set[str] = set()
+            for key in variants:
+                found.update(postings.get(key, ()))
+            for cluster_id in found:
+                hits[cluster_id] = hits.get(cluster_id, 0.0) + weight
+        return hits
+
     def candidates(
         self, features: ArticleFeatures, *, salient: list[str] | None = None
     ) -> list[str]:
@@ -706,10 +748,7 @@ class ClusterIndex:
         """
         if salient is None:
             salient = self.salient_terms(features)
-        hits: dict[str, float] = {}
-        for key, weight in self._lookup_keys(features, salient):
-            for cluster_id in self.postings.get(key, ()):
-                hits[cluster_id] = hits.get(cluster_id, 0.0) + weight
+        hits = self.hits(features, salient)
         if features.interval is not None:
             # Drop clusters whose date gap alone makes the threshold unreachable.
             limit = _DATE_REACH
@@ -731,7 +770,9 @@ class ClusterIndex:
         # Two frozensets intersect in C without copying either side (a centroid shares a few
         # of its 120 terms with an article); fsum is exactly rounded, so the set's
         # (hash-seeded) order cannot change the result.
-        dot = math.fsum([sums[t] * scaled[t] for t in cluster.term_keys & probe.keys])
+        shared = cluster.term_keys & probe.keys
+        # Iterated twice in one order (the same set): a loop in C, not in Python.
+        dot = math.fsum(map(mul, map(sums.__getitem__, shared), map(scaled.__getitem__, shared)))
         base = self._log_n + 1.0
         s0, s1, s2 = cluster.norm_parts
         c_norm_sq = base * base * s0 - 2.0 * base * s1 + s2
@@ -837,13 +878,16 @@ class ClusterIndex:
         """
         if article_id in self.article_cluster:
             raise ValueError(f"article {article_id!r} is already in the index")
+        # One string per cluster id (callers build them afresh from database keys), so the
+        # postings and ``clusters`` compare ids by identity.
+        cluster_id = sys.intern(cluster_id)
         if salient is None:
             salient = self.salient_terms(features)
         self.n_docs += 1
         self.df.update(features.terms.keys())
         self._log_n = math.log(1 + self.n_docs)
-        for term in features.terms:
-            self._log_df[term] = math.log(1 + self.df[term])
+        self._log1p.append(math.log(1 + self.n_docs))  # df can now reach n_docs
+        log1p, df = self._log1p, self.df
         cluster = self.clusters.get(cluster_id)
         if cluster is None:
             cluster = self.clusters[cluster_id] = _Cluster(cluster_id)
@@ -854,15 +898,15 @@ class ClusterIndex:
             sums[term] = sums.get(term, 0.0) + 1.0 + math.log(count)
         if len(sums) > CENTROID_TERMS:
             # The same order as sorting by (-sums[t] * idf(t), t), without a call per term.
-            base, logs = self._log_n + 1.0, self._log_df
-            ranked = sorted([(-(total * (base - logs[t])), t) for t, total in sums.items()])
+            base = self._log_n + 1.0
+            ranked = sorted([(-(total * (base - log1p[df[t]])), t) for t, total in sums.items()])
             cluster.term_sums = {t: sums[t] for _, t in ranked[:CENTROID_TERMS]}
         cluster.term_keys = frozenset(cluster.term_sums)
         n = len(cluster.members)
         s0 = s1 = s2 = 0.0
         for term, total in cluster.term_sums.items():
             m2 = (total / n) ** 2
-            log_df = self._log_df[term]
+            log_df = log1p[df[term]]
             s0 += m2
             s1 += m2 * log_df
             s2 += m2 * log_df * log_df
@@ -877,11 +921,12 @@ class ClusterIndex:
             else:
                 cluster.rough_interval = _widen(cluster.rough_interval, features.interval)
         for key in self._posting_keys(features, salient):
-            posting = self.postings.setdefault(key, {})
-            posting.pop(cluster_id, None)
-            posting[cluster_id] = None
+            posting = self.postings.setdefault(key, [])
+            if cluster_id in posting:
+                posting.remove(cluster_id)
+            posting.append(cluster_id)
             if len(posting) > POSTINGS_CAP:
-                del posting[next(iter(posting))]
+                del posting[0]
 
     def summaries(self) -> list[ClusterSummary]:
         return [

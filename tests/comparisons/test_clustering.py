@@ -217,6 +217,27 @@ def test_dates_in_neighbouring_time_buckets_still_meet() -> None:
     assert index.candidates(feats(ATTACK_OTHER_OUTLET, later)) == [a.cluster_id]
 
 
+def test_a_cluster_whose_dates_cross_a_time_bucket_boundary_shares_each_key_once() -> None:
+    def first_day_of_a_bucket(day: date) -> date:
+        while day.toordinal() % clustering.BUCKET_DAYS:
+            day = date.fromordinal(day.toordinal() + 1)
+        return day
+
+    boundary = first_day_of_a_bucket(date(2020, 12, 10))
+    before = date.fromordinal(boundary.toordinal() - 1)
+    inside = first_day_of_a_bucket(date(2021, 3, 1))
+    shared: list[dict[str, float]] = []
+    for first, second in [(before, boundary), (inside, date.fromordinal(inside.toordinal() + 1))]:
+        index = ClusterIndex()
+        a = assign(index, "a", feats(ATTACK, first))
+        assign(index, "b", feats(ATTACK, second), pinned=a.cluster_id)
+        probe = feats(ATTACK_OTHER_OUTLET, second)
+        shared.append(index.hits(probe, index.salient_terms(probe)))
+    crossing, within = shared
+    assert crossing == within
+    assert list(crossing.values()) and all(weight > 0 for weight in crossing.values())
+
+
 def test_dated_and_undated_reports_find_each_other() -> None:
     index = ClusterIndex()
     dated = assign(index, "a", feats(ATTACK, date(2020, 12, 18)))
