@@ -103,6 +103,22 @@ Assignment (``assign``)
   two time buckets, or in a bucket and among the undated, counts that key once: it used to
   count twice when its dates crossed a bucket boundary). Work per article is therefore bounded
   whatever the index size.
+- Clusters that share places but no salient term: only the ``PLACE_ONLY_CANDIDATES`` = 8
+  within the date reach that share the most place weight, then were posted most recently under
+  those places (position from the end of the latest postings list they are in), are scored.
+  Places must find candidates on their own (reports of one incident by two outlets can share
+  a town and no salient term: the seeds' Orient and Al Mayadeen pair does; admitting none broke
+  the seeds and lowered baly-dev all 0.763 -> 0.704), but at high density a town's postings hold
+  every cluster of the period there: at 100k synthetic articles 19.8 of an article's 22.6
+  candidates shared only a place, 0.57 of them passed ``MIN_TEXT_SIMILARITY``, and of the 203
+  joins to such a cluster among the last 10,000 articles, 142 joined another event. They also
+  outranked clusters found by one salient term (a place hit weighs up to 2) and could push them
+  out of the ``MAX_CANDIDATES``. Quota 2 / 4 / 8 / 16, B-cubed F1 on baly-dev all 0.768 /
+  0.770 / 0.773 / 0.772 (unlimited: 0.763), half A 0.743 / 0.743 / 0.743 / 0.744 (0.744),
+  half B 0.832 / 0.830 / 0.830 / 0.830 (0.830), seeds 1.0 throughout; with 8, the synthetic
+  stream keeps recall 0.995 and precision 0.791 -> 0.794, candidates per article 22.6 -> 9.3,
+  pure time at 100k 0.71 -> 0.56 ms. Place-only clusters' dates are read lazily in that order
+  until the quota is met, instead of for all of them (49 an article, 28 within reach).
 - Time buckets: a dated article's keys are posted and looked up per ``BUCKET_DAYS`` = 16-day
   bucket (every bucket its interval touches; lookups cover the buckets within reach of the
   date factor, about 9 days either side), so a term's postings hold the clusters of one
@@ -135,6 +151,13 @@ Assignment (``assign``)
   at least 1.5 (not one shared term or place alone) cuts candidates from 23.5 to 10.7 but
   loses joins (synthetic B-cubed recall 0.995 -> 0.984); ranking hits by idf instead of 1 per
   term put the chosen cluster first in 86% of joins instead of 84%, too little to score fewer.
+  Later (same measures): ln(1 + k) tabulated in an array of doubles instead of a list of float
+  objects, which at 100k lie all over the heap, so ranking a centroid's terms in ``add``
+  missed the cache on most of them (``add`` 0.22 -> 0.16 ms, ``probe`` 0.08 -> 0.06 ms); the
+  quota for place-only candidates (above). Not kept: a centroid as a tuple of terms and an array
+  of sums (2 KB a cluster instead of 10 KB, 120 MB less at 100k) made cosines slower (0.08 ->
+  0.12 ms an article: 120 lookups hashing each term instead of a set intersection in C);
+  buckets of 8 or 4 days (reading the postings costs as much more as the date filter saves).
 - The best-scoring candidate at or above ``ASSIGN_THRESHOLD`` = 0.22 wins (ties: first
   candidate in the deterministic candidate order); otherwise a new cluster. Deterministic: same
   input, same order, same clusters. The text cosine is computed first for every candidate, the
@@ -230,7 +253,8 @@ A merge pass gains at most 0.006 and is unstable in its threshold, so incrementa
 stays the only path. Half B, measured once at the end: 0.818 before this round, 0.830 after.
 The figures above use the cleaning of the start of this round; with the cleaning changed
 meanwhile (same run, ``bench/clustering_eval.py``): before / after / plain baseline = A 0.712 /
-0.744 / 0.695, B 0.818 / 0.830 / 0.772, all 0.736 / 0.763 / 0.668; seeds 1.0 and 1.0.
+0.744 / 0.695, B 0.818 / 0.830 / 0.772, all 0.736 / 0.763 / 0.668; seeds 1.0 and 1.0. With the
+quota for place-only candidates (session 5, see Assignment): A 0.743, B 0.830, all 0.773.
 
 Storylines (``build_storylines``)
 Two incidents belong to one storyline when they share a main place (a resolved place of
@@ -245,6 +269,7 @@ from __future__ import annotations
 
 import math
 import sys
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -290,6 +315,7 @@ STOP_DF_RATIO = 0.05
 STOP_DF_MIN_DOCS = 200
 POSTINGS_CAP = 32
 MAX_CANDIDATES = 32
+PLACE_ONLY_CANDIDATES = 8
 BUCKET_DAYS = 16
 
 MAIN_PLACE_SHARE = 0.15
@@ -646,10 +672,11 @@ class ClusterIndex:
         self.article_cluster: dict[str, str] = {}
         self._next_id = 1
         # ln(1 + N) kept current and ln(1 + k) tabulated for every k <= N, so idf is a lookup
-        # in ``df`` and one in a list (hot path of scoring), with no second dict over the
-        # vocabulary to keep in step.
+        # in ``df`` and one in an array (hot path of scoring), with no second dict over the
+        # vocabulary to keep in step. Doubles in one block, not float objects spread over the
+        # heap: at 100k articles the list's floats missed the cache on most lookups.
         self._log_n = 0.0
-        self._log1p: list[float] = [0.0]
+        self._log1p = array("d", [0.0])
 
     # idf and salient terms
 
@@ -696,7 +723,7 @@ class ClusterIndex:
 
     def _lookup_keys(
         self, features: ArticleFeatures, salient: list[str]
-    ) -> list[tuple[list[str], float]]:
+    ) -> list[tuple[list[str], float, bool]]:
         """Postings an article reads: for each of its keys, the variants and a hit's weight.
 
         An undated article reads the plain keys (clusters of any date); a dated one reads its
@@ -705,12 +732,12 @@ class ClusterIndex:
         """
         keys = self._base_keys(features, salient)
         if features.interval is None:
-            return [([key], weight) for key, weight in keys]
+            return [([key], weight, key.startswith("p:")) for key, weight in keys]
         start, end = features.interval
         reach = math.ceil(_DATE_REACH)
         buckets = _buckets(start - reach, end + reach)
         return [
-            ([key + "@u", *(f"{key}@{bucket}" for bucket in buckets)], weight)
+            ([key + "@u", *(f"{key}@{bucket}" for bucket in buckets)], weight, key.startswith("p:"))
             for key, weight in keys
         ]
 
@@ -729,31 +756,67 @@ class ClusterIndex:
         self._next_id += 1
         return cluster_id
 
-    def hits(self, features: ArticleFeatures, salient: list[str]) -> dict[str, float]:
-        """Clusters sharing the article's keys (postings only), with the weight they share."""
+    def hits(
+        self, features: ArticleFeatures, salient: list[str]
+    ) -> tuple[dict[str, float], dict[str, tuple[float, int]]]:
+        """Clusters sharing the article's keys (postings only), with the weight they share.
+
+        Two maps: clusters sharing a salient term (with the weight of any places they share as
+        well), and clusters sharing places only, with that weight and how recently one of
+        those places was posted for them (0: the newest entry of a postings list), which
+        ``candidates`` uses to admit only a few of them.
+        """
         hits: dict[str, float] = {}
+        place_only: dict[str, tuple[float, int]] = {}
         postings = self.postings
-        for variants, weight in self._lookup_keys(features, salient):
+        # Terms come first in the lookup keys, so when a place is read its clusters found by a
+        # term are known.
+        for variants, weight, is_place in self._lookup_keys(features, salient):
             # A cluster posted under several variants of one key (two time buckets, dated and
             # undated members) shares that key once.
-            found: set[str] = set()
+            if not is_place:
+                found: set[str] = set()
+                for key in variants:
+                    found.update(postings.get(key, ()))
+                for cluster_id in found:
+                    hits[cluster_id] = hits.get(cluster_id, 0.0) + weight
+                continue
+            # Age in the latest list a cluster is in (variants: undated, then buckets in
+            # date order; each list oldest first), counted in C.
+            ages: dict[str, int] = {}
             for key in variants:
-                found.update(postings.get(key, ()))
-            for cluster_id in found:
-                hits[cluster_id] = hits.get(cluster_id, 0.0) + weight
-        return hits
+                posting = postings.get(key, ())
+                ages.update(zip(posting, range(len(posting) - 1, -1, -1), strict=True))
+            for cluster_id, age in ages.items():
+                if cluster_id in hits:
+                    hits[cluster_id] += weight
+                else:
+                    shared, youngest = place_only.get(cluster_id, (0.0, age))
+                    place_only[cluster_id] = (shared + weight, min(age, youngest))
+        return hits, place_only
 
     def candidates(
         self, features: ArticleFeatures, *, salient: list[str] | None = None
     ) -> list[str]:
         """Clusters worth scoring, from the postings only; best-first, at most MAX_CANDIDATES.
 
-        ``salient`` (the article's ``salient_terms`` now) lets ``assign`` share that work.
+        Every cluster sharing a salient term, and of those sharing only places the
+        ``PLACE_ONLY_CANDIDATES`` sharing the most, then most recently posted under them;
+        clusters beyond the date reach are dropped first. ``salient`` (the article's
+        ``salient_terms`` now) lets ``assign`` share that work.
         """
         if salient is None:
             salient = self.salient_terms(features)
-        hits = self.hits(features, salient)
-        if features.interval is not None:
+        hits, place_only = self.hits(features, salient)
+        # Place-only clusters are many at high density (49 an article at 100k synthetic
+        # articles, 28 of them within the date reach), so their dates are read lazily, in
+        # order, until enough are in reach. Sorting is stable and ``place_only``'s order
+        # follows the postings: deterministic without comparing ids.
+        ranked_places = sorted(place_only, key=lambda c: (-place_only[c][0], place_only[c][1]))
+        if features.interval is None:
+            for cluster_id in ranked_places[:PLACE_ONLY_CANDIDATES]:
+                hits[cluster_id] = place_only[cluster_id][0]
+        else:
             # Drop clusters beyond the date reach (see ``_DATE_REACH`` for what that leaves out).
             limit = _DATE_REACH
             start, end = features.interval
@@ -763,6 +826,15 @@ class ClusterIndex:
                 interval = cluster.day_interval or cluster.rough_interval  # hot loop: inlined
                 if interval is not None and max(start, interval[0]) - min(end, interval[1]) > limit:
                     del hits[cluster_id]
+            admitted = 0
+            for cluster_id in ranked_places:
+                if admitted == PLACE_ONLY_CANDIDATES:
+                    break
+                cluster = clusters[cluster_id]
+                interval = cluster.day_interval or cluster.rough_interval
+                if interval is None or max(start, interval[0]) - min(end, interval[1]) <= limit:
+                    hits[cluster_id] = place_only[cluster_id][0]
+                    admitted += 1
         ranked = sorted(hits, key=lambda c: (-hits[c], c))
         return ranked[:MAX_CANDIDATES]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 
@@ -46,6 +47,17 @@ IDLIB_MUSHAYRIFA = (
 RAQQA_MUSHAYRIFA = (
     "توتر في المشيرفة",
     "عقدت لجنة محلية اجتماعا في المشيرفة لبحث عودة الأهالي وإصلاح شبكة المياه.",
+)
+
+
+# The same town, and no word in common: the English report shares only the place.
+FIRE_AIN_ISSA = (
+    "حريق في سوق عين عيسى",
+    "اندلع حريق في سوق عين عيسى والتهمت النيران محلات الخضار قبل أن تخمده فرق الإطفاء.",
+)
+SCHOOL_AIN_ISSA = (
+    "School opens in Ain Issa",
+    "A new school opened in Ain Issa, receiving hundreds of pupils at the start of the year.",
 )
 
 
@@ -232,10 +244,37 @@ def test_a_cluster_whose_dates_cross_a_time_bucket_boundary_shares_each_key_once
         a = assign(index, "a", feats(ATTACK, first))
         assign(index, "b", feats(ATTACK, second), pinned=a.cluster_id)
         probe = feats(ATTACK_OTHER_OUTLET, second)
-        shared.append(index.hits(probe, index.salient_terms(probe)))
+        found_by_terms, found_by_places_only = index.hits(probe, index.salient_terms(probe))
+        assert not found_by_places_only
+        shared.append(found_by_terms)
     crossing, within = shared
     assert crossing == within
     assert list(crossing.values()) and all(weight > 0 for weight in crossing.values())
+
+
+def test_a_shared_place_alone_admits_only_a_few_clusters_the_most_recent_first() -> None:
+    index = ClusterIndex()
+    day = date(2020, 12, 18)
+    assign(index, "s", feats(SCHOOL_AIN_ISSA, day), pinned="school")
+    fires = [f"fire{i}" for i in range(clustering.PLACE_ONLY_CANDIDATES + 4)]
+    for i, cluster_id in enumerate(fires):
+        assign(index, f"f{i}", feats(FIRE_AIN_ISSA, day), pinned=cluster_id)
+    found = index.candidates(feats(SCHOOL_AIN_ISSA, day))
+    # The oldest cluster shares words, so the quota for a place alone does not apply to it.
+    assert sorted(found) == sorted(["school", *fires[-clustering.PLACE_ONLY_CANDIDATES :]])
+
+
+def test_clusters_beyond_the_date_reach_do_not_use_up_the_quota_for_a_shared_place() -> None:
+    index = ClusterIndex()
+    day = date(2020, 12, 18)
+    near = [f"near{i}" for i in range(clustering.PLACE_ONLY_CANDIDATES)]
+    for i, cluster_id in enumerate(near):
+        assign(index, f"n{i}", feats(FIRE_AIN_ISSA, day), pinned=cluster_id)
+    # Posted later, in a time bucket the lookup reads, but beyond the reach of the date factor.
+    beyond = date.fromordinal(day.toordinal() + math.ceil(clustering._DATE_REACH))
+    for i in range(4):
+        assign(index, f"b{i}", feats(FIRE_AIN_ISSA, beyond), pinned=f"beyond{i}")
+    assert sorted(index.candidates(feats(SCHOOL_AIN_ISSA, day))) == sorted(near)
 
 
 def test_dated_and_undated_reports_find_each_other() -> None:
