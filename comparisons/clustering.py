@@ -762,9 +762,9 @@ class ClusterIndex:
         """Clusters sharing the article's keys (postings only), with the weight they share.
 
         Two maps: clusters sharing a salient term (with the weight of any places they share as
-        well), and clusters sharing places only, with that weight and how recently one of
-        those places was posted for them (0: the newest entry of a postings list), which
-        ``candidates`` uses to admit only a few of them.
+        well), and clusters sharing places only, with that weight and their age under those
+        places (position from the end of the latest postings list a place has them in, 0 the
+        newest; the least over their places), which ``candidates`` uses to admit only a few.
         """
         hits: dict[str, float] = {}
         place_only: dict[str, tuple[float, int]] = {}
