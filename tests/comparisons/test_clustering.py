@@ -267,14 +267,15 @@ def test_a_shared_place_alone_admits_only_a_few_clusters_the_most_recent_first()
 def test_clusters_beyond_the_date_reach_do_not_use_up_the_quota_for_a_shared_place() -> None:
     index = ClusterIndex()
     day = date(2020, 12, 18)
-    near = [f"near{i}" for i in range(clustering.PLACE_ONLY_CANDIDATES)]
+    near = [f"near{i}" for i in range(clustering.PLACE_ONLY_CANDIDATES + 2)]
     for i, cluster_id in enumerate(near):
         assign(index, f"n{i}", feats(FIRE_AIN_ISSA, day), pinned=cluster_id)
     # Posted later, in a time bucket the lookup reads, but beyond the reach of the date factor.
     beyond = date.fromordinal(day.toordinal() + math.ceil(clustering._DATE_REACH))
     for i in range(4):
         assign(index, f"b{i}", feats(FIRE_AIN_ISSA, beyond), pinned=f"beyond{i}")
-    assert sorted(index.candidates(feats(SCHOOL_AIN_ISSA, day))) == sorted(near)
+    found = index.candidates(feats(SCHOOL_AIN_ISSA, day))
+    assert sorted(found) == sorted(near[-clustering.PLACE_ONLY_CANDIDATES :])
 
 
 def test_dated_and_undated_reports_find_each_other() -> None:
