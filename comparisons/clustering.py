@@ -724,7 +724,8 @@ class ClusterIndex:
     def _lookup_keys(
         self, features: ArticleFeatures, salient: list[str]
     ) -> list[tuple[list[str], float, bool]]:
-        """Postings an article reads: for each of its keys, the variants and a hit's weight.
+        """Postings an article reads: for each key, its variants, a hit's weight, and whether
+        it is a place (salient terms come first).
 
         An undated article reads the plain keys (clusters of any date); a dated one reads its
         keys in the time buckets within reach of its interval, plus those of undated clusters,
